@@ -1,0 +1,79 @@
+# mailautoconf — one portable GNU Makefile.
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+WERROR	?= -Werror
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	:= -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wwrite-strings -Wformat=2
+PKG_CFLAGS = $(shell pkg-config --cflags fcgi mxml 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs fcgi mxml 2>/dev/null || echo -lfcgi -lmxml)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+DEFS	:= -DMAC_CONF_DEFAULT='"$(SYSCONFDIR)/mailautoconf/mailautoconf.conf"'
+ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(DEFS) \
+	     $(WARN) $(WERROR) $(PKG_CFLAGS) $(CFLAGS) $(CPPFLAGS)
+
+# The core: pure modules that tests link directly.
+CORE	:= buf.c config.c request.c respond.c xmlgen.c
+SRCS	:= autoconf.c $(CORE)
+HDRS	:= mailautoconf.h
+
+# Test builds use ASan and UBSan.
+SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/%)
+
+all: mailautoconf
+
+mailautoconf: $(SRCS) $(HDRS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(SRCS) $(LDFLAGS) $(PKG_LIBS)
+
+# The binary the black-box tests run: sanitizers on.
+build/mailautoconf-san: $(SRCS) $(HDRS)
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $(SRCS) $(LDFLAGS) $(PKG_LIBS)
+
+build/test_%: tests/unit/test_%.c tests/unit/testutil.h $(CORE) $(HDRS)
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) $(SAN) -I. -o $@ $< $(CORE) $(LDFLAGS) \
+	    $(PKG_LIBS) $(CMOCKA_LIBS)
+
+# Install what the build and the tests need (Debian; root only).
+deps:
+	@sh scripts/deps.sh test
+
+# Unit tests, then the real binary as CGI and FastCGI.
+check: deps mailautoconf build/mailautoconf-san $(UNIT_BINS)
+	@sh tests/run-unit.sh $(UNIT_BINS)
+	@sh tests/blackbox.sh build/mailautoconf-san
+
+# Build, then serve etc/mailautoconf.conf through lighttpd on 127.0.0.1.
+run:
+	@sh scripts/deps.sh run
+	@$(MAKE) --no-print-directory mailautoconf
+	@sh scripts/run.sh
+
+lint:
+	mandoc -Tlint -W warning doc/mailautoconf.8 doc/mailautoconf.conf.5
+
+install: mailautoconf
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5
+	install -m 755 mailautoconf $(DESTDIR)$(SBINDIR)/mailautoconf
+	install -m 644 doc/mailautoconf.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 doc/mailautoconf.conf.5 $(DESTDIR)$(MANDIR)/man5/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/mailautoconf \
+	    $(DESTDIR)$(MANDIR)/man8/mailautoconf.8 \
+	    $(DESTDIR)$(MANDIR)/man5/mailautoconf.conf.5
+
+clean:
+	rm -f mailautoconf
+	rm -rf build
+
+.PHONY: all check clean deps install lint run uninstall

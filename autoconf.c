@@ -1,0 +1,637 @@
+/*
+ * mailautoconf: main, the options, and the FastCGI / CGI loop.  This is
+ * the only file that speaks FastCGI (libfcgi's FCGX_* API); everything
+ * else sees plain structs and byte buffers.
+ */
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mailautoconf.h"
+
+#define EX_OK		0
+#define EX_USAGE	64
+#define EX_NOPERM	77
+#define EX_CONFIG	78
+#define EX_OSERR	71
+#define LOG_PATH_MAX	120	/* bytes of the path a log line shows */
+
+static volatile sig_atomic_t got_term;
+static volatile sig_atomic_t got_hup;
+
+/* A source of body bytes: FastCGI stream or stdio. */
+typedef size_t (*readfn)(void *, char *, size_t);
+
+struct options {
+	const char	*conf;
+	const char	*user;
+	const char	*sock;
+	const char	*url;
+	const char	*method;
+	const char	*host;
+	int		 test;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: mailautoconf [-c file] -t\n"
+	    "       mailautoconf [-c file] [-u user] [-s unix:path | "
+	    "host:port]\n"
+	    "       mailautoconf [-c file] -r url [-m method] [-H host] "
+	    "< body\n"
+	    "       mailautoconf -h | -V\n");
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+static size_t
+read_fcgi(void *ctx, char *p, size_t n)
+{
+	int	 got = FCGX_GetStr(p, (int)n, (FCGX_Stream *)ctx);
+
+	return got > 0 ? (size_t)got : 0;
+}
+
+static size_t
+read_stdio(void *ctx, char *p, size_t n)
+{
+	return fread(p, 1, n, (FILE *)ctx);
+}
+
+/*
+ * Read a POST body by the rules of SPEC §9: exactly CONTENT_LENGTH
+ * bytes, or to EOF when it is absent; more than BODY_MAX is 413, fewer
+ * bytes than announced 400.  Returns ST_OK with *len set, or the status.
+ */
+static enum status
+read_body(readfn rd, void *ctx, const char *clen, char *buf, size_t *len)
+{
+	size_t	 want, got = 0, n;
+	int	 rc;
+
+	*len = 0;
+	if ((rc = req_content_length(clen, &want)) == -1)
+		return ST_BADREQ;
+	if (rc == 0 && want > BODY_MAX)
+		return ST_TOOLARGE;
+	if (rc == 1)
+		want = BODY_MAX + 1;
+	while (got < want && (n = rd(ctx, buf + got, want - got)) > 0)
+		got += n;
+	if (got > BODY_MAX)
+		return ST_TOOLARGE;
+	if (rc == 0 && got < want)
+		return ST_BADREQ;
+	*len = got;
+	return ST_OK;
+}
+
+/*
+ * Answer one request from the CGI variables got through getv, the body
+ * read through rd.  The response goes to r; the caller writes it.
+ */
+static void
+serve(const struct config *cfg, const char *(*getv)(void *, const char *),
+    void *vctx, readfn rd, void *rctx, char *body, struct response *r)
+{
+	struct cgi_env	 env;
+	struct request	 rq;
+	enum status	 st = ST_OK;
+	size_t		 blen = 0;
+
+	env.method = getv(vctx, "REQUEST_METHOD");
+	env.request_uri = getv(vctx, "REQUEST_URI");
+	env.script_name = getv(vctx, "SCRIPT_NAME");
+	env.path_info = getv(vctx, "PATH_INFO");
+	env.query_string = getv(vctx, "QUERY_STRING");
+	env.http_host = getv(vctx, "HTTP_HOST");
+	if (env.method != NULL && strcmp(env.method, "POST") == 0)
+		st = read_body(rd, rctx, getv(vctx, "CONTENT_LENGTH"), body,
+		    &blen);
+	if (st == ST_OK && req_parse(&env, body, blen, &rq, &st) == 0) {
+		if (cfg != NULL) {
+			respond(cfg, &rq, r);
+			return;
+		}
+		st = ST_INTERNAL;
+	}
+	/* Failed before routing: a plain error answer. */
+	r->headonly = env.method != NULL && strcmp(env.method, "HEAD") == 0;
+	r->allow = r->location = NULL;
+	r->status = st;
+	r->ctype = "text/plain; charset=utf-8";
+	r->bodylen = (size_t)snprintf(r->bodybuf, sizeof(r->bodybuf),
+	    "%d %s\n", (int)st, status_reason(st));
+	r->body = r->bodybuf;
+	r->why = st == ST_INTERNAL ? "no usable configuration" :
+	    st == ST_TOOLARGE ? "body too large" :
+	    st == ST_URITOOLONG ? "URI too long" : "malformed request";
+}
+
+/*
+ * The log line of a failed request: status, method, path (printable
+ * ASCII only, cut at LOG_PATH_MAX) and the reason.
+ */
+static void
+log_line(char *out, size_t outsz, const struct response *r,
+    const char *method, const char *uri)
+{
+	char	 path[LOG_PATH_MAX + 1];
+	size_t	 i;
+
+	for (i = 0; uri != NULL && uri[i] != '\0' && uri[i] != '?' &&
+	    i < LOG_PATH_MAX; i++)
+		path[i] = (uri[i] > 0x20 && uri[i] < 0x7f) ? uri[i] : '?';
+	path[i] = '\0';
+	snprintf(out, outsz, "mailautoconf: %d %.8s %s: %s\n",
+	    (int)r->status, method != NULL ? method : "-", path,
+	    r->why != NULL ? r->why : status_reason(r->status));
+}
+
+/* ---- CGI and the shell: getenv and stdio ---- */
+
+static const char *
+get_env(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+/* Write r to fp; 0 or -1. */
+static int
+write_stdio(FILE *fp, const struct response *r)
+{
+	char	 head[RESP_HEAD_MAX];
+	size_t	 hl;
+
+	if ((hl = resp_head(r, head, sizeof(head))) == 0)
+		return -1;
+	if (fwrite(head, 1, hl, fp) != hl)
+		return -1;
+	if (!r->headonly && r->bodylen > 0 &&
+	    fwrite(r->body, 1, r->bodylen, fp) != r->bodylen)
+		return -1;
+	return fflush(fp) == 0 ? 0 : -1;
+}
+
+static const char *
+conf_path(const struct options *o)
+{
+	const char	*p;
+
+	if (o->conf != NULL)
+		return o->conf;
+	if ((p = getenv("MAILAUTOCONF_CONF")) != NULL && *p != '\0')
+		return p;
+	return MAC_CONF_DEFAULT;
+}
+
+/* One CGI request: environment and stdin in, stdout out. */
+static int
+run_cgi(void)
+{
+	struct options	 o;
+	struct config	*cfg;
+	struct response	*r;
+	char		*body, line[512];
+	const char	*p;
+
+	memset(&o, 0, sizeof(o));
+	r = malloc(sizeof(*r));
+	body = malloc(BODY_MAX + 1);
+	if (r == NULL || body == NULL) {
+		fprintf(stderr, "mailautoconf: out of memory\n");
+		free(r);
+		free(body);
+		return EX_OSERR;
+	}
+	p = conf_path(&o);
+	cfg = config_load(p, 0);
+	serve(cfg, get_env, NULL, read_stdio, stdin, body, r);
+	if (r->status >= ST_BADREQ) {
+		log_line(line, sizeof(line), r, getenv("REQUEST_METHOD"),
+		    getenv("REQUEST_URI") != NULL ? getenv("REQUEST_URI") :
+		    getenv("SCRIPT_NAME"));
+		fputs(line, stderr);
+	}
+	write_stdio(stdout, r);
+	config_free(cfg);
+	free(body);
+	free(r);
+	return EX_OK;
+}
+
+/* ---- one request from the shell: -r URL ---- */
+
+struct shellreq {
+	const char	*method;
+	const char	*uri;
+	const char	*query;
+	const char	*host;
+	char		 clen[24];
+	int		 haveclen;
+};
+
+static const char *
+get_shell(void *ctx, const char *name)
+{
+	const struct shellreq *s = ctx;
+
+	if (strcmp(name, "REQUEST_METHOD") == 0)
+		return s->method;
+	if (strcmp(name, "REQUEST_URI") == 0)
+		return s->uri;
+	if (strcmp(name, "QUERY_STRING") == 0)
+		return s->query;
+	if (strcmp(name, "HTTP_HOST") == 0)
+		return s->host;
+	return NULL;
+}
+
+/*
+ * Run one request given on the command line, the body (for POST) on
+ * stdin, and print the whole response.  Exit 0 for 2xx and 3xx, 1 for
+ * other answers.
+ */
+static int
+run_shell(const struct options *o)
+{
+	struct shellreq	 s;
+	struct config	*cfg;
+	struct response	*r;
+	char		*body, *uri = NULL, *host = NULL, line[512];
+	const char	*u = o->url, *slash;
+	int		 rc;
+
+	memset(&s, 0, sizeof(s));
+	s.method = o->method != NULL ? o->method : "GET";
+	s.host = o->host;
+	/* An absolute URL gives the Host. */
+	if (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0) {
+		u = strchr(u, '/') + 2;
+		slash = strchr(u, '/');
+		if (s.host == NULL)
+			s.host = host = strndup(u, slash != NULL ?
+			    (size_t)(slash - u) : strlen(u));
+		u = slash != NULL ? slash : "/";
+	}
+	s.uri = uri = strdup(u);
+	if ((cfg = config_load(conf_path(o), 1)) == NULL) {
+		free(uri);
+		free(host);
+		return EX_CONFIG;
+	}
+	r = malloc(sizeof(*r));
+	body = malloc(BODY_MAX + 1);
+	if (r == NULL || body == NULL || uri == NULL) {
+		fprintf(stderr, "mailautoconf: out of memory\n");
+		rc = EX_OSERR;
+		goto out;
+	}
+	serve(cfg, get_shell, &s, read_stdio, stdin, body, r);
+	if (r->status >= ST_BADREQ) {
+		log_line(line, sizeof(line), r, s.method, s.uri);
+		fputs(line, stderr);
+	}
+	rc = write_stdio(stdout, r) == -1 ? EX_OSERR :
+	    r->status < ST_BADREQ ? EX_OK : 1;
+out:
+	config_free(cfg);
+	free(body);
+	free(r);
+	free(uri);
+	free(host);
+	return rc;
+}
+
+/* ---- FastCGI ---- */
+
+static const char *
+get_fcgi(void *ctx, const char *name)
+{
+	return FCGX_GetParam(name, ((FCGX_Request *)ctx)->envp);
+}
+
+/* 1 if fd is a listening socket. */
+static int
+is_listener(int fd)
+{
+	int		 v = 0;
+	socklen_t	 len = sizeof(v);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == -1)
+		return 0;
+	return v != 0;
+}
+
+/* systemd socket activation: the first passed socket becomes fd 0. */
+static void
+take_listen_fds(void)
+{
+	const char	*pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+	if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() ||
+	    atoi(fds) < 1)
+		return;
+	if (dup2(3, 0) == -1) {
+		perror("mailautoconf: dup2");
+		exit(EX_OSERR);
+	}
+	close(3);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+}
+
+/*
+ * Drop to user: supplementary groups, gid, uid, then no new privileges.
+ * Returns 0 or -1 (reported).
+ */
+static int
+drop_privileges(const char *user)
+{
+	struct passwd	*pw;
+
+	if ((pw = getpwnam(user)) == NULL) {
+		fprintf(stderr, "mailautoconf: no such user: %s\n", user);
+		return -1;
+	}
+	if (geteuid() == 0) {
+		if (setgroups(1, &pw->pw_gid) == -1 ||
+		    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1) {
+			fprintf(stderr, "mailautoconf: cannot become %s: %s\n",
+			    user, strerror(errno));
+			return -1;
+		}
+		if (setuid(0) != -1) {
+			fprintf(stderr, "mailautoconf: could regain root\n");
+			return -1;
+		}
+	} else if (geteuid() != pw->pw_uid) {
+		fprintf(stderr, "mailautoconf: -u %s needs root\n", user);
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		fprintf(stderr, "mailautoconf: PR_SET_NO_NEW_PRIVS: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Open the -s socket as fd 0. */
+static int
+open_socket(const char *spec, const char *user)
+{
+	const char	*path = spec;
+	struct passwd	*pw;
+	int		 fd;
+
+	if (strncmp(spec, "unix:", 5) == 0)
+		path = spec + 5;
+	else if (strchr(spec, ':') == NULL) {
+		fprintf(stderr, "mailautoconf: -s wants unix:PATH or "
+		    "HOST:PORT\n");
+		return -1;
+	}
+	if (path != spec)
+		unlink(path);
+	if ((fd = FCGX_OpenSocket(path, 128)) < 0) {
+		fprintf(stderr, "mailautoconf: cannot listen on %s\n", spec);
+		return -1;
+	}
+	if (path != spec) {
+		/* Only the server user (and its group) may connect. */
+		if (user != NULL && (pw = getpwnam(user)) != NULL &&
+		    chown(path, pw->pw_uid, pw->pw_gid) == -1)
+			fprintf(stderr, "mailautoconf: chown %s: %s\n", path,
+			    strerror(errno));
+		if (chmod(path, 0660) == -1)
+			fprintf(stderr, "mailautoconf: chmod %s: %s\n", path,
+			    strerror(errno));
+	}
+	if (fd != 0) {
+		if (dup2(fd, 0) == -1)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
+static void
+set_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = 0;	/* no SA_RESTART: accept() must return */
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Answer one FastCGI request. */
+static void
+serve_fcgi(const struct config *cfg, FCGX_Request *req, char *body,
+    struct response *r)
+{
+	char	 head[RESP_HEAD_MAX], line[512];
+	size_t	 hl;
+
+	serve(cfg, get_fcgi, req, read_fcgi, req->in, body, r);
+	if (r->status >= ST_BADREQ) {
+		log_line(line, sizeof(line), r,
+		    FCGX_GetParam("REQUEST_METHOD", req->envp),
+		    FCGX_GetParam("REQUEST_URI", req->envp) != NULL ?
+		    FCGX_GetParam("REQUEST_URI", req->envp) :
+		    FCGX_GetParam("SCRIPT_NAME", req->envp));
+		FCGX_PutS(line, req->err);
+	}
+	if ((hl = resp_head(r, head, sizeof(head))) == 0)
+		return;
+	FCGX_PutStr(head, (int)hl, req->out);
+	if (!r->headonly && r->bodylen > 0)
+		FCGX_PutStr(r->body, (int)r->bodylen, req->out);
+}
+
+/*
+ * The FastCGI loop on fd 0.  SIGTERM and SIGUSR1 end it after the
+ * current request; SIGHUP reloads the config between requests and keeps
+ * the old one when the new one is broken.
+ */
+static int
+run_fcgi(const struct options *o)
+{
+	FCGX_Request	 req;
+	struct config	*cfg, *ncfg;
+	struct response	*r;
+	char		*body;
+	sigset_t	 block, old;
+	const char	*path = conf_path(o);
+
+	if (geteuid() == 0 && o->user == NULL) {
+		fprintf(stderr, "mailautoconf: refusing to serve FastCGI as "
+		    "root; give -u USER\n");
+		return EX_NOPERM;
+	}
+	if ((cfg = config_load(path, 1)) == NULL)
+		return EX_CONFIG;
+	if (o->user != NULL && drop_privileges(o->user) == -1) {
+		config_free(cfg);
+		return EX_NOPERM;
+	}
+	r = malloc(sizeof(*r));
+	body = malloc(BODY_MAX + 1);
+	if (r == NULL || body == NULL || FCGX_Init() != 0 ||
+	    FCGX_InitRequest(&req, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		fprintf(stderr, "mailautoconf: cannot start FastCGI\n");
+		free(r);
+		free(body);
+		config_free(cfg);
+		return EX_OSERR;
+	}
+	set_signals();
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGUSR1);
+	for (;;) {
+		if (got_term)
+			break;
+		if (got_hup) {
+			got_hup = 0;
+			if ((ncfg = config_load(path, 1)) == NULL)
+				fprintf(stderr, "mailautoconf: %s: reload "
+				    "failed, keeping the old config\n", path);
+			else {
+				config_free(cfg);
+				cfg = ncfg;
+				fprintf(stderr, "mailautoconf: %s: reloaded\n",
+				    path);
+			}
+			continue;
+		}
+		if (FCGX_Accept_r(&req) < 0) {
+			if (errno == EINTR || got_term || got_hup)
+				continue;
+			fprintf(stderr, "mailautoconf: accept: %s\n",
+			    strerror(errno));
+			break;
+		}
+		/* A signal must not cut a request short: hold it. */
+		sigprocmask(SIG_BLOCK, &block, &old);
+		serve_fcgi(cfg, &req, body, r);
+		FCGX_Finish_r(&req);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
+	FCGX_Free(&req, 1);
+	config_free(cfg);
+	free(body);
+	free(r);
+	return EX_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options	 o;
+	struct config	*cfg;
+	const char	*rm = getenv("REQUEST_METHOD");
+	const char	*gi = getenv("GATEWAY_INTERFACE");
+	int		 ch;
+
+	take_listen_fds();
+	if (!is_listener(0) && ((rm != NULL && *rm != '\0') ||
+	    (gi != NULL && *gi != '\0')))
+		return run_cgi();	/* argv is not ours: Apache puts query
+					   words there */
+	memset(&o, 0, sizeof(o));
+	while ((ch = getopt(argc, argv, "c:H:hm:r:s:tu:V")) != -1) {
+		switch (ch) {
+		case 'c':
+			o.conf = optarg;
+			break;
+		case 'H':
+			o.host = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case 'm':
+			o.method = optarg;
+			break;
+		case 'r':
+			o.url = optarg;
+			break;
+		case 's':
+			o.sock = optarg;
+			break;
+		case 't':
+			o.test = 1;
+			break;
+		case 'u':
+			o.user = optarg;
+			break;
+		case 'V':
+			printf("mailautoconf %s\n", MAC_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (o.test) {
+		if ((cfg = config_load(conf_path(&o), 1)) == NULL)
+			return EX_CONFIG;
+		config_summary(cfg, stdout);
+		config_free(cfg);
+		return EX_OK;
+	}
+	if (o.url != NULL)
+		return run_shell(&o);
+	if (o.sock != NULL) {
+		if (geteuid() == 0 && o.user == NULL) {
+			fprintf(stderr, "mailautoconf: refusing to serve "
+			    "FastCGI as root; give -u USER\n");
+			return EX_NOPERM;
+		}
+		if (open_socket(o.sock, o.user) == -1)
+			return EX_OSERR;
+	}
+	if (!is_listener(0)) {
+		fprintf(stderr, "mailautoconf: fd 0 is not a listening "
+		    "socket: start me from a FastCGI launcher, with -s, or "
+		    "use -t or -r\n");
+		usage(stderr);
+		return EX_USAGE;
+	}
+	return run_fcgi(&o);
+}

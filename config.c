@@ -1,0 +1,1305 @@
+/*
+ * The configuration file: parsing, validation, defaults, aliases, the
+ * domain table, and the answers prepared once at load time.
+ *
+ * Everything a loaded config owns lives in one arena and is freed at
+ * once; after config_load returns, the config is only read.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mailautoconf.h"
+
+const char *const proto_names[PROTO_COUNT] = {
+	[P_IMAP] = "imap",
+	[P_POP3] = "pop3",
+	[P_SMTP] = "smtp",
+};
+
+const char *const sock_names[SOCK_COUNT] = {
+	[SOCK_SSL] = "SSL",
+	[SOCK_STARTTLS] = "STARTTLS",
+	[SOCK_PLAIN] = "plain",
+};
+
+const char *const auth_names[AUTH_COUNT] = {
+	[AUTH_CLEARTEXT] = "password-cleartext",
+	[AUTH_ENCRYPTED] = "password-encrypted",
+	[AUTH_OAUTH2] = "OAuth2",
+	[AUTH_NTLM] = "NTLM",
+	[AUTH_GSSAPI] = "GSSAPI",
+	[AUTH_NONE] = "none",
+	[AUTH_CLIENTIP] = "client-IP-address",
+};
+
+/* The port a client assumes STARTTLS on (Thunderbird, Delta Chat). */
+static const unsigned starttls_port[PROTO_COUNT] = {
+	[P_IMAP] = 143,
+	[P_POP3] = 110,
+	[P_SMTP] = 587,
+};
+
+/* ---- arena ---- */
+
+struct chunk {
+	struct chunk	*next;
+	size_t		 used;
+	size_t		 size;
+	char		 data[];
+};
+
+#define CHUNK_SIZE	65536
+
+static void *
+arena_alloc(struct chunk **head, size_t n)
+{
+	struct chunk	*c = *head;
+	size_t		 size;
+	void		*p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (c == NULL || c->size - c->used < n) {
+		size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+		if ((c = malloc(sizeof(*c) + size)) == NULL)
+			return NULL;
+		c->size = size;
+		c->used = 0;
+		c->next = *head;
+		*head = c;
+	}
+	p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static char *
+arena_strndup(struct chunk **head, const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = arena_alloc(head, n + 1)) == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void
+arena_free(struct chunk *c)
+{
+	struct chunk	*next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+}
+
+/* ---- the loaded config ---- */
+
+struct config {
+	struct chunk	 *arena;
+	struct section	  defaults;
+	int		  have_defaults;
+	struct section	**secs;
+	size_t		  nsecs, capsecs;
+	struct domain	 *doms;
+	size_t		  ndoms, capdoms;
+	uint32_t	 *hash;		/* index + 1 into doms; 0: empty */
+	size_t		  hmask;
+	struct tmpl	**tmpls;	/* interned answers */
+	size_t		  tmask, ntmpls;
+	int		  errors;
+	int		  oom;
+	int		  verbose;	/* print warnings */
+};
+
+/* One file being read; nested for includes. */
+struct frame {
+	struct config	*cfg;
+	const char	*file;
+	int		 line;
+	int		 depth;
+	struct section	*cur;
+	struct server	 tmp[PROTO_COUNT][SERVERS_MAX];
+};
+
+enum ktype {
+	K_TEXT,
+	K_USER,
+	K_SERVER,
+	K_URL,
+	K_BOOL,
+	K_TTL,
+	K_ALIAS
+};
+
+struct key {
+	const char	*name;
+	enum ktype	 type;
+	int		 arg;
+};
+
+/* Field numbers for K_TEXT and K_BOOL. */
+enum {
+	F_DISPLAY,
+	F_SHORT,
+	F_DOCTEXT,
+	F_ALTERNATIVES,
+	F_LEAVE
+};
+
+static const struct key keys[] = {
+	{ "display_name",		K_TEXT,		F_DISPLAY },
+	{ "short_name",			K_TEXT,		F_SHORT },
+	{ "username",			K_USER,		0 },
+	{ "imap",			K_SERVER,	P_IMAP },
+	{ "pop3",			K_SERVER,	P_POP3 },
+	{ "smtp",			K_SERVER,	P_SMTP },
+	{ "alternatives",		K_BOOL,		F_ALTERNATIVES },
+	{ "leave_messages_on_server",	K_BOOL,		F_LEAVE },
+	{ "ttl",			K_TTL,		0 },
+	{ "alias",			K_ALIAS,	0 },
+	{ "autodiscover_url",		K_URL,		URL_AUTODISCOVER },
+	{ "activesync_url",		K_URL,		URL_ACTIVESYNC },
+	{ "jmap_url",			K_URL,		URL_JMAP },
+	{ "caldav_url",			K_URL,		URL_CALDAV },
+	{ "carddav_url",		K_URL,		URL_CARDDAV },
+	{ "documentation_url",		K_URL,		URL_DOCUMENTATION },
+	{ "documentation_text",		K_TEXT,		F_DOCTEXT },
+};
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+#define KEYBIT(k)	(1ul << (k))
+
+static void
+conf_msg(struct frame *f, int line, const char *level, const char *fmt,
+    va_list ap)
+{
+	if (line > 0)
+		fprintf(stderr, "%s:%d: %s", f->file, line, level);
+	else
+		fprintf(stderr, "%s: %s", f->file, level);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+static void
+conf_err(struct frame *f, int line, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	conf_msg(f, line, "", fmt, ap);
+	va_end(ap);
+	f->cfg->errors++;
+}
+
+static void
+conf_warn(struct frame *f, int line, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (!f->cfg->verbose)
+		return;
+	va_start(ap, fmt);
+	conf_msg(f, line, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+static char *
+conf_strndup(struct frame *f, const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = arena_strndup(&f->cfg->arena, s, n)) == NULL)
+		f->cfg->oom = 1;
+	return p;
+}
+
+static int
+is_space(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * 1 if s is text a config value may hold: strict UTF-8 without control
+ * characters.
+ */
+static int
+text_ok(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return req_utf8(s, n);
+}
+
+/*
+ * 1 if s is a host name, once each %EMAILDOMAIN% in it stands for a
+ * domain.
+ */
+static int
+host_ok(const char *s)
+{
+	char	 tmp[DOMAIN_MAX + 32], out[DOMAIN_MAX + 1];
+	size_t	 o = 0;
+
+	while (*s != '\0') {
+		if (strncmp(s, "%EMAILDOMAIN%", 13) == 0) {
+			if (o + 11 >= sizeof(tmp))
+				return 0;
+			memcpy(tmp + o, "example.com", 11);
+			o += 11;
+			s += 13;
+			continue;
+		}
+		if (o + 1 >= sizeof(tmp))
+			return 0;
+		tmp[o++] = *s++;
+	}
+	return req_domain(tmp, o, out, sizeof(out)) >= 0 &&
+	    tmp[o - 1] != '.';
+}
+
+/*
+ * 1 if the username template holds only known placeholders and no
+ * white space or control characters.
+ */
+static int
+user_ok(const char *s, size_t n)
+{
+	static const char *const ph[] = {
+		"%EMAILADDRESS%", "%EMAILLOCALPART%", "%EMAILDOMAIN%"
+	};
+	size_t	 i, j, l;
+
+	if (!text_ok(s, n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == ' ')
+			return 0;
+		if (s[i] != '%')
+			continue;
+		for (j = 0; j < sizeof(ph) / sizeof(ph[0]); j++) {
+			l = strlen(ph[j]);
+			if (n - i >= l && strncmp(s + i, ph[j], l) == 0)
+				break;
+		}
+		if (j == sizeof(ph) / sizeof(ph[0]))
+			return 0;
+		i += l - 1;
+	}
+	return 1;
+}
+
+/* 1 if s is an absolute http(s) URL without white space or quotes. */
+static int
+url_ok(const char *s, size_t n)
+{
+	size_t	 i, skip;
+
+	if (n > 8 && strncmp(s, "https://", 8) == 0)
+		skip = 8;
+	else if (n > 7 && strncmp(s, "http://", 7) == 0)
+		skip = 7;
+	else
+		return 0;
+	if (s[skip] == '/')
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f ||
+		    s[i] == '"' || s[i] == '<' || s[i] == '>' ||
+		    s[i] == '\\' || (unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* Parse a decimal in [min, max]; 0 or -1. */
+static int
+parse_uint(const char *s, size_t n, unsigned min, unsigned max,
+    unsigned *out)
+{
+	unsigned long v = 0;
+	size_t	 i;
+
+	if (n == 0 || n > 9)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < min || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int
+parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t	 i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Look up a name in a table, ASCII case-insensitively; index or -1. */
+static int
+lookup_name(const char *const *tab, int n, const char *s, size_t len)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(tab[i]) == len && req_caseeq(tab[i], s, len))
+			return i;
+	return -1;
+}
+
+/*
+ * A server line: HOST PORT SOCKET [AUTH[,AUTH…]].  Incoming servers
+ * refuse the methods Thunderbird skips for them.
+ */
+static void
+parse_server(struct frame *f, enum proto p, char *v)
+{
+	struct section	*s = f->cur;
+	struct server	*sv;
+	char		*tok[5], *a, *comma;
+	int		 ntok = 0, m;
+	unsigned	 i;
+
+	while (*v != '\0' && ntok < 5) {
+		tok[ntok++] = v;
+		while (*v != '\0' && !is_space((unsigned char)*v))
+			v++;
+		if (*v != '\0')
+			*v++ = '\0';
+		while (is_space((unsigned char)*v))
+			v++;
+	}
+	if (ntok < 3 || ntok > 4) {
+		conf_err(f, f->line, "%s: expected HOST PORT SOCKET "
+		    "[AUTH,…]", proto_names[p]);
+		return;
+	}
+	if (s->nsrv[p] == SERVERS_MAX) {
+		conf_err(f, f->line, "%s: more than %d servers",
+		    proto_names[p], SERVERS_MAX);
+		return;
+	}
+	sv = &f->tmp[p][s->nsrv[p]];
+	memset(sv, 0, sizeof(*sv));
+	sv->line = f->line;
+	if (!host_ok(tok[0])) {
+		conf_err(f, f->line, "%s: bad host name '%s'",
+		    proto_names[p], tok[0]);
+		return;
+	}
+	if (parse_uint(tok[1], strlen(tok[1]), 1, 65535, &sv->port) == -1) {
+		conf_err(f, f->line, "%s: bad port '%s' (1-65535)",
+		    proto_names[p], tok[1]);
+		return;
+	}
+	if ((m = lookup_name(sock_names, SOCK_COUNT, tok[2],
+	    strlen(tok[2]))) < 0) {
+		conf_err(f, f->line, "%s: bad socket type '%s' (SSL, "
+		    "STARTTLS or plain)", proto_names[p], tok[2]);
+		return;
+	}
+	sv->sock = (enum sock)m;
+	for (a = ntok == 4 ? tok[3] : NULL; a != NULL; a = comma) {
+		if ((comma = strchr(a, ',')) != NULL)
+			*comma++ = '\0';
+		if ((m = lookup_name(auth_names, AUTH_COUNT, a,
+		    strlen(a))) < 0) {
+			conf_err(f, f->line, "%s: unknown authentication "
+			    "'%s'", proto_names[p], a);
+			return;
+		}
+		if (p != P_SMTP && (m == AUTH_NONE || m == AUTH_CLIENTIP)) {
+			conf_err(f, f->line, "%s: authentication '%s' is "
+			    "for outgoing servers only (Thunderbird skips an "
+			    "incoming server with it)", proto_names[p],
+			    auth_names[m]);
+			return;
+		}
+		for (i = 0; i < sv->nauth; i++)
+			if (sv->auth[i] == m)
+				break;
+		if (i < sv->nauth)
+			continue;
+		if (sv->nauth == AUTH_MAX) {
+			conf_err(f, f->line, "%s: too many authentication "
+			    "methods", proto_names[p]);
+			return;
+		}
+		sv->auth[sv->nauth++] = (unsigned char)m;
+	}
+	if (sv->nauth == 0)
+		sv->auth[sv->nauth++] = AUTH_CLEARTEXT;
+	if ((sv->host = conf_strndup(f, tok[0], strlen(tok[0]))) == NULL)
+		return;
+	s->nsrv[p]++;
+}
+
+/* Move the current section's server lines into the arena. */
+static void
+section_close(struct frame *f)
+{
+	struct section	*s = f->cur;
+	size_t		 n;
+	int		 p;
+
+	if (s == NULL)
+		return;
+	for (p = 0; p < PROTO_COUNT; p++) {
+		if (s->nsrv[p] == 0)
+			continue;
+		n = s->nsrv[p] * sizeof(struct server);
+		if ((s->srv[p] = arena_alloc(&f->cfg->arena, n)) == NULL) {
+			f->cfg->oom = 1;
+			s->nsrv[p] = 0;
+			continue;
+		}
+		memcpy(s->srv[p], f->tmp[p], n);
+	}
+	f->cur = NULL;
+}
+
+static void
+parse_key(struct frame *f, const char *k, size_t klen, char *v)
+{
+	struct section	*s = f->cur;
+	const struct key *key;
+	size_t		 i, vlen = strlen(v);
+	char		 dom[DOMAIN_MAX + 1];
+	int		 b, n;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strlen(keys[i].name) == klen &&
+		    strncmp(keys[i].name, k, klen) == 0)
+			break;
+	if (i == NKEYS) {
+		conf_err(f, f->line, "unknown key '%.*s'", (int)klen, k);
+		return;
+	}
+	key = &keys[i];
+	if (s == NULL) {
+		conf_err(f, f->line, "'%s' outside a section", key->name);
+		return;
+	}
+	if (vlen == 0) {
+		conf_err(f, f->line, "%s: empty value", key->name);
+		return;
+	}
+	if (vlen > CONF_VALUE_MAX) {
+		conf_err(f, f->line, "%s: value longer than %d bytes",
+		    key->name, CONF_VALUE_MAX);
+		return;
+	}
+	if (key->type != K_SERVER && (s->set & KEYBIT(i))) {
+		conf_err(f, f->line, "%s given twice in this section",
+		    key->name);
+		return;
+	}
+	if (key->type == K_ALIAS && s == &f->cfg->defaults) {
+		conf_err(f, f->line, "alias: not allowed in [defaults]");
+		return;
+	}
+	if (key->type != K_ALIAS && s->alias != NULL) {
+		conf_err(f, f->line, "%s: an alias section takes only "
+		    "'alias'", key->name);
+		return;
+	}
+	if (key->type == K_ALIAS && s->set != 0) {
+		conf_err(f, f->line, "alias: an alias section takes no "
+		    "other keys");
+		return;
+	}
+	switch (key->type) {
+	case K_TEXT:
+		if (!text_ok(v, vlen)) {
+			conf_err(f, f->line, "%s: not UTF-8 text", key->name);
+			return;
+		}
+		if (key->arg == F_DISPLAY)
+			s->display_name = conf_strndup(f, v, vlen);
+		else if (key->arg == F_SHORT)
+			s->short_name = conf_strndup(f, v, vlen);
+		else
+			s->doc_text = conf_strndup(f, v, vlen);
+		break;
+	case K_USER:
+		if (!user_ok(v, vlen)) {
+			conf_err(f, f->line, "username: only %%EMAILADDRESS%%, "
+			    "%%EMAILLOCALPART%% and %%EMAILDOMAIN%% may "
+			    "follow '%%', and no spaces");
+			return;
+		}
+		s->username = conf_strndup(f, v, vlen);
+		break;
+	case K_SERVER:
+		parse_server(f, (enum proto)key->arg, v);
+		break;
+	case K_URL:
+		if (!url_ok(v, vlen)) {
+			conf_err(f, f->line, "%s: not an absolute http(s) URL",
+			    key->name);
+			return;
+		}
+		s->url[key->arg] = conf_strndup(f, v, vlen);
+		break;
+	case K_BOOL:
+		if (parse_bool(v, &b) == -1) {
+			conf_err(f, f->line, "%s: expected yes or no",
+			    key->name);
+			return;
+		}
+		if (key->arg == F_ALTERNATIVES)
+			s->alternatives = b;
+		else
+			s->leave_on_server = b;
+		break;
+	case K_TTL:
+		if (parse_uint(v, vlen, 1, TTL_MAX, &s->ttl) == -1) {
+			conf_err(f, f->line, "ttl: expected hours, 1-%d",
+			    TTL_MAX);
+			return;
+		}
+		break;
+	case K_ALIAS:
+		if ((n = req_domain(v, vlen, dom, sizeof(dom))) < 0) {
+			conf_err(f, f->line, "alias: bad domain '%s'", v);
+			return;
+		}
+		s->alias = conf_strndup(f, dom, (size_t)n);
+		s->alias_line = f->line;
+		break;
+	}
+	s->set |= KEYBIT(i);
+}
+
+/* A new empty section; reg 0 makes one that is parsed, then dropped. */
+static struct section *
+new_section(struct frame *f, int reg)
+{
+	struct config	*cfg = f->cfg;
+	struct section	*s, **ns;
+	size_t		 cap;
+
+	if (reg && cfg->nsecs == cfg->capsecs) {
+		cap = cfg->capsecs ? cfg->capsecs * 2 : 16;
+		if ((ns = realloc(cfg->secs, cap * sizeof(*ns))) == NULL) {
+			cfg->oom = 1;
+			return NULL;
+		}
+		cfg->secs = ns;
+		cfg->capsecs = cap;
+	}
+	if ((s = arena_alloc(&cfg->arena, sizeof(*s))) == NULL) {
+		cfg->oom = 1;
+		return NULL;
+	}
+	memset(s, 0, sizeof(*s));
+	s->file = f->file;
+	s->line = f->line;
+	if (reg)
+		cfg->secs[cfg->nsecs++] = s;
+	return s;
+}
+
+/* "[defaults]" or "[domain NAME …]"; p is inside the brackets. */
+static void
+parse_header(struct frame *f, char *p)
+{
+	struct section	*s;
+	char		*w, dom[DOMAIN_MAX + 1], **names;
+	size_t		 n, cnt = 0, i;
+	int		 len;
+
+	section_close(f);
+	while (is_space((unsigned char)*p))
+		p++;
+	if (strcmp(p, "defaults") == 0) {
+		if (f->cfg->have_defaults) {
+			conf_err(f, f->line, "second [defaults] section "
+			    "(first at %s:%d)", f->cfg->defaults.file,
+			    f->cfg->defaults.line);
+			/* Read on into a section that is dropped. */
+			f->cur = new_section(f, 0);
+			return;
+		}
+		s = &f->cfg->defaults;
+		memset(s, 0, sizeof(*s));
+		s->file = f->file;
+		s->line = f->line;
+		f->cfg->have_defaults = 1;
+		f->cur = s;
+		return;
+	}
+	if (strncmp(p, "domain", 6) != 0 || !is_space((unsigned char)p[6])) {
+		conf_err(f, f->line, "unknown section [%s] (expected "
+		    "[defaults] or [domain NAME …])", p);
+		return;
+	}
+	p += 6;
+	for (w = p; *w != '\0'; w++)
+		if (!is_space((unsigned char)*w) &&
+		    (w == p || is_space((unsigned char)w[-1])))
+			cnt++;
+	if ((s = new_section(f, 1)) == NULL)
+		return;
+	if (cnt == 0) {
+		conf_err(f, f->line, "[domain] without a name");
+		return;
+	}
+	names = arena_alloc(&f->cfg->arena, cnt * sizeof(*names));
+	if (names == NULL) {
+		f->cfg->oom = 1;
+		return;
+	}
+	s->names = names;
+	f->cur = s;
+	while (*p != '\0') {
+		while (is_space((unsigned char)*p))
+			p++;
+		for (n = 0; p[n] != '\0' && !is_space((unsigned char)p[n]);
+		    n++)
+			;
+		if (n == 0)
+			break;
+		if ((len = req_domain(p, n, dom, sizeof(dom))) < 0)
+			conf_err(f, f->line, "bad domain name '%.*s'",
+			    (int)n, p);
+		else {
+			for (i = 0; i < s->nnames; i++)
+				if (strcmp(s->names[i], dom) == 0)
+					break;
+			if (i < s->nnames)
+				conf_err(f, f->line, "domain %s listed twice",
+				    dom);
+			else if ((names[s->nnames] = conf_strndup(f, dom,
+			    (size_t)len)) != NULL)
+				s->nnames++;
+		}
+		p += n;
+	}
+}
+
+static void parse_file(struct config *, const char *, int);
+
+static int
+has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/*
+ * "include = PATTERN": read the matching files, sorted, relative to the
+ * including file's directory.  An include ends the current section.
+ */
+static void
+parse_include(struct frame *f, const char *pat)
+{
+	glob_t		 g;
+	char		*path;
+	size_t		 i, dl, pl = strlen(pat);
+	const char	*slash;
+	int		 rc;
+
+	section_close(f);
+	if (f->depth + 1 > CONF_DEPTH_MAX) {
+		conf_err(f, f->line, "include: nested deeper than %d",
+		    CONF_DEPTH_MAX);
+		return;
+	}
+	slash = strrchr(f->file, '/');
+	dl = pat[0] != '/' && slash != NULL ? (size_t)(slash - f->file) + 1 : 0;
+	if ((path = arena_alloc(&f->cfg->arena, dl + pl + 1)) == NULL) {
+		f->cfg->oom = 1;
+		return;
+	}
+	memcpy(path, f->file, dl);
+	memcpy(path + dl, pat, pl + 1);
+	rc = glob(path, 0, NULL, &g);
+	if (rc == GLOB_NOMATCH) {
+		if (!has_glob(path))
+			conf_err(f, f->line, "include: %s: %s", path,
+			    strerror(ENOENT));
+		return;
+	}
+	if (rc != 0) {
+		conf_err(f, f->line, "include: %s: cannot expand", path);
+		return;
+	}
+	for (i = 0; i < g.gl_pathc; i++) {
+		path = conf_strndup(f, g.gl_pathv[i], strlen(g.gl_pathv[i]));
+		if (path != NULL)
+			parse_file(f->cfg, path, f->depth + 1);
+	}
+	globfree(&g);
+}
+
+static void
+parse_line(struct frame *f, char *line)
+{
+	char	*p = line, *end, *k, *v;
+	size_t	 klen;
+
+	while (is_space((unsigned char)*p))
+		p++;
+	end = p + strlen(p);
+	while (end > p && (is_space((unsigned char)end[-1]) ||
+	    end[-1] == '\r' || end[-1] == '\n'))
+		*--end = '\0';
+	if (*p == '\0' || *p == '#')
+		return;
+	if (*p == '[') {
+		if (end[-1] != ']') {
+			conf_err(f, f->line, "section header without ']'");
+			return;
+		}
+		end[-1] = '\0';
+		parse_header(f, p + 1);
+		return;
+	}
+	k = p;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+	    *p == '_')
+		p++;
+	klen = (size_t)(p - k);
+	while (is_space((unsigned char)*p))
+		p++;
+	if (klen == 0 || *p != '=') {
+		conf_err(f, f->line, "expected 'key = value'");
+		return;
+	}
+	v = p + 1;
+	while (is_space((unsigned char)*v))
+		v++;
+	if (klen == 7 && strncmp(k, "include", 7) == 0) {
+		if (*v == '\0')
+			conf_err(f, f->line, "include: empty value");
+		else
+			parse_include(f, v);
+		return;
+	}
+	parse_key(f, k, klen, v);
+}
+
+static void
+parse_file(struct config *cfg, const char *file, int depth)
+{
+	struct frame	*f;
+	FILE		*fp;
+	char		*line = NULL;
+	size_t		 cap = 0;
+	ssize_t		 n;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		cfg->oom = 1;
+		return;
+	}
+	f->cfg = cfg;
+	f->file = file;
+	f->depth = depth;
+	if ((fp = fopen(file, "r")) == NULL) {
+		conf_err(f, 0, "%s", strerror(errno));
+		free(f);
+		return;
+	}
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		f->line++;
+		if (memchr(line, '\0', (size_t)n) != NULL) {
+			conf_err(f, f->line, "NUL byte in line");
+			continue;
+		}
+		if ((size_t)n >= CONF_LINE_MAX) {
+			conf_err(f, f->line, "line longer than %d bytes",
+			    CONF_LINE_MAX - 1);
+			continue;
+		}
+		parse_line(f, line);
+	}
+	if (ferror(fp))
+		conf_err(f, 0, "read error: %s", strerror(errno));
+	section_close(f);
+	free(line);
+	fclose(fp);
+	free(f);
+}
+
+/* ---- after all files: defaults, checks, table, answers ---- */
+
+static uint32_t
+hash_bytes(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* Copy every key the section did not set from [defaults]. */
+static void
+apply_defaults(const struct section *d, struct section *s)
+{
+	size_t	 i;
+	int	 p;
+
+	for (i = 0; i < NKEYS; i++) {
+		if ((s->set & KEYBIT(i)) || !(d->set & KEYBIT(i)))
+			continue;
+		switch (keys[i].type) {
+		case K_TEXT:
+			if (keys[i].arg == F_DISPLAY)
+				s->display_name = d->display_name;
+			else if (keys[i].arg == F_SHORT)
+				s->short_name = d->short_name;
+			else
+				s->doc_text = d->doc_text;
+			break;
+		case K_USER:
+			s->username = d->username;
+			break;
+		case K_SERVER:
+			p = keys[i].arg;
+			s->srv[p] = d->srv[p];
+			s->nsrv[p] = d->nsrv[p];
+			break;
+		case K_URL:
+			s->url[keys[i].arg] = d->url[keys[i].arg];
+			break;
+		case K_BOOL:
+			if (keys[i].arg == F_ALTERNATIVES)
+				s->alternatives = d->alternatives;
+			else
+				s->leave_on_server = d->leave_on_server;
+			break;
+		case K_TTL:
+			s->ttl = d->ttl;
+			break;
+		case K_ALIAS:
+			break;
+		}
+	}
+	if (s->username == NULL)
+		s->username = "%EMAILADDRESS%";
+}
+
+static void
+check_section(struct frame *f, struct section *s)
+{
+	const struct server *sv;
+	unsigned	 i;
+	int		 p;
+
+	f->file = s->file;
+	if (s->nsrv[P_IMAP] + s->nsrv[P_POP3] == 0)
+		conf_err(f, s->line, "domain %s: no imap or pop3 server "
+		    "(clients refuse a configuration without one)",
+		    s->names[0]);
+	if (s->nsrv[P_SMTP] == 0)
+		conf_err(f, s->line, "domain %s: no smtp server (clients "
+		    "refuse a configuration without one)", s->names[0]);
+	for (p = 0; p < PROTO_COUNT; p++) {
+		for (i = 0; i < s->nsrv[p]; i++) {
+			sv = &s->srv[p][i];
+			if (sv->sock == SOCK_STARTTLS &&
+			    sv->port != starttls_port[p] &&
+			    !(p == P_SMTP && sv->port == 25))
+				conf_warn(f, sv->line, "%s: STARTTLS on port "
+				    "%u: Thunderbird and Delta Chat read "
+				    "Outlook answers by port and will try "
+				    "implicit TLS", proto_names[p], sv->port);
+		}
+		if (s->nsrv[p] > 0 && s->srv[p][0].sock == SOCK_PLAIN) {
+			for (i = 1; i < s->nsrv[p]; i++)
+				if (s->srv[p][i].sock != SOCK_PLAIN)
+					break;
+			if (i == s->nsrv[p])
+				conf_warn(f, s->srv[p][0].line, "%s: only "
+				    "plain servers: Thunderbird for Android "
+				    "rejects such an answer",
+				    proto_names[p]);
+		}
+	}
+}
+
+static int
+add_domain(struct config *cfg, const char *name, const struct section *s,
+    const char *target)
+{
+	struct domain	*nd;
+	size_t		 cap;
+
+	if (cfg->ndoms == cfg->capdoms) {
+		cap = cfg->capdoms ? cfg->capdoms * 2 : 64;
+		if ((nd = realloc(cfg->doms, cap * sizeof(*nd))) == NULL)
+			return -1;
+		cfg->doms = nd;
+		cfg->capdoms = cap;
+	}
+	nd = &cfg->doms[cfg->ndoms++];
+	memset(nd, 0, sizeof(*nd));
+	nd->name = name;
+	nd->namelen = strlen(name);
+	nd->sec = s;
+	nd->target = target;
+	return 0;
+}
+
+/*
+ * Insert every domain into the hash table, reporting duplicates at the
+ * later section.  Returns -1 on allocation failure.
+ */
+static int
+build_table(struct frame *f)
+{
+	struct config	*cfg = f->cfg;
+	size_t		 cap = 16, i, j;
+	uint32_t	 h;
+	const struct domain *d, *o;
+
+	while (cap < cfg->ndoms * 2)
+		cap *= 2;
+	if ((cfg->hash = calloc(cap, sizeof(*cfg->hash))) == NULL)
+		return -1;
+	cfg->hmask = cap - 1;
+	for (i = 0; i < cfg->ndoms; i++) {
+		d = &cfg->doms[i];
+		h = hash_bytes(d->name, d->namelen);
+		for (j = h & cfg->hmask; cfg->hash[j] != 0;
+		    j = (j + 1) & cfg->hmask) {
+			o = &cfg->doms[cfg->hash[j] - 1];
+			if (o->namelen == d->namelen &&
+			    memcmp(o->name, d->name, d->namelen) == 0)
+				break;
+		}
+		if (cfg->hash[j] == 0)
+			cfg->hash[j] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+const struct domain *
+config_lookup(const struct config *cfg, const char *name, size_t n)
+{
+	uint32_t	 h = hash_bytes(name, n);
+	size_t		 j;
+	const struct domain *d;
+
+	for (j = h & cfg->hmask; cfg->hash[j] != 0; j = (j + 1) & cfg->hmask) {
+		d = &cfg->doms[cfg->hash[j] - 1];
+		if (d->namelen == n && memcmp(d->name, name, n) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+/*
+ * Keep one copy of each distinct prepared answer: sections that differ
+ * only in their names share all of theirs.
+ */
+static const struct tmpl *
+intern(struct config *cfg, struct buf *b)
+{
+	struct tmpl	*t, **nt;
+	size_t		 i, j, cap;
+	uint32_t	 h;
+
+	if (b->err)
+		return NULL;
+	if (cfg->ntmpls * 2 >= cfg->tmask + 1 || cfg->tmpls == NULL) {
+		cap = cfg->tmpls == NULL ? 64 : (cfg->tmask + 1) * 2;
+		if ((nt = calloc(cap, sizeof(*nt))) == NULL)
+			return NULL;
+		for (i = 0; cfg->tmpls != NULL && i <= cfg->tmask; i++) {
+			if ((t = cfg->tmpls[i]) == NULL)
+				continue;
+			h = hash_bytes(t->s, t->len);
+			for (j = h & (cap - 1); nt[j] != NULL;
+			    j = (j + 1) & (cap - 1))
+				;
+			nt[j] = t;
+		}
+		free(cfg->tmpls);
+		cfg->tmpls = nt;
+		cfg->tmask = cap - 1;
+	}
+	h = hash_bytes(b->p, b->len);
+	for (j = h & cfg->tmask; (t = cfg->tmpls[j]) != NULL;
+	    j = (j + 1) & cfg->tmask)
+		if (t->len == b->len && memcmp(t->s, b->p, b->len) == 0)
+			return t;
+	if ((t = arena_alloc(&cfg->arena, sizeof(*t))) == NULL ||
+	    (t->s = arena_strndup(&cfg->arena, b->p, b->len)) == NULL)
+		return NULL;
+	t->len = b->len;
+	t->npos = 0;
+	memset(t->n, 0, sizeof(t->n));
+	for (i = 0; i < b->len; i++)
+		if (b->p[i] >= MARK_ADDR && b->p[i] <= MARK_DOMAIN) {
+			t->n[b->p[i] - MARK_ADDR]++;
+			t->npos++;
+		}
+	t->pos = arena_alloc(&cfg->arena, (t->npos + 1) * sizeof(*t->pos));
+	if (t->pos == NULL)
+		return NULL;
+	for (i = 0, h = 0; i < b->len; i++)
+		if (b->p[i] >= MARK_ADDR && b->p[i] <= MARK_DOMAIN)
+			t->pos[h++] = (unsigned)i;
+	cfg->tmpls[j] = t;
+	cfg->ntmpls++;
+	return t;
+}
+
+/*
+ * Prepare a domain's answers.  The worst case of each, spliced with the
+ * longest address and domain, must fit a response.
+ */
+static int
+prepare(struct frame *f, struct domain *d)
+{
+	struct config	*cfg = f->cfg;
+	struct buf	 b;
+
+	buf_init(&b);
+	xml_thunderbird(&b, d->sec, d->target);
+	d->tb = intern(cfg, &b);
+	buf_free(&b);
+	if (d->tb == NULL)
+		return -1;
+	if (tmpl_size(d->tb, EMAIL_MAX * 6, LOCAL_MAX * 6, DOMAIN_MAX) >
+	    RESP_BODY_MAX) {
+		f->file = d->sec->file;
+		conf_err(f, d->sec->line, "domain %s: answer would exceed "
+		    "%d bytes", d->name, RESP_BODY_MAX);
+	}
+	return 0;
+}
+
+static void
+finish(struct config *cfg, const char *file)
+{
+	struct frame	 fr;
+	struct section	*s;
+	const struct domain *t;
+	size_t		 i, j;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.cfg = cfg;
+	fr.file = file;
+	for (i = 0; i < cfg->nsecs; i++) {
+		s = cfg->secs[i];
+		if (s->names == NULL || s->alias != NULL)
+			continue;
+		if (cfg->have_defaults)
+			apply_defaults(&cfg->defaults, s);
+		else if (s->username == NULL)
+			s->username = "%EMAILADDRESS%";
+		if (s->nnames > 0)
+			check_section(&fr, s);
+	}
+	for (i = 0; i < cfg->nsecs; i++) {
+		s = cfg->secs[i];
+		for (j = 0; s->names != NULL && j < s->nnames; j++)
+			if (add_domain(cfg, s->names[j], s, NULL) == -1) {
+				cfg->oom = 1;
+				return;
+			}
+	}
+	if (build_table(&fr) == -1) {
+		cfg->oom = 1;
+		return;
+	}
+	/* Duplicates: a name whose table slot holds an earlier index. */
+	for (i = 0; i < cfg->ndoms; i++) {
+		t = config_lookup(cfg, cfg->doms[i].name,
+		    cfg->doms[i].namelen);
+		if (t != &cfg->doms[i]) {
+			fr.file = cfg->doms[i].sec->file;
+			conf_err(&fr, cfg->doms[i].sec->line, "duplicate "
+			    "domain %s (first at %s:%d)", cfg->doms[i].name,
+			    t->sec->file, t->sec->line);
+		}
+	}
+	/* Aliases take their target's section. */
+	for (i = 0; i < cfg->ndoms; i++) {
+		s = (struct section *)cfg->doms[i].sec;
+		if (s->alias == NULL)
+			continue;
+		t = config_lookup(cfg, s->alias, strlen(s->alias));
+		fr.file = s->file;
+		if (t == NULL)
+			conf_err(&fr, s->alias_line, "alias: %s is not a "
+			    "configured domain", s->alias);
+		else if (t->sec->alias != NULL)
+			conf_err(&fr, s->alias_line, "alias: %s is itself an "
+			    "alias", s->alias);
+		else {
+			cfg->doms[i].target = t->name;
+			cfg->doms[i].sec = t->sec;
+		}
+	}
+	if (cfg->errors > 0)
+		return;
+	for (i = 0; i < cfg->ndoms; i++)
+		if (prepare(&fr, &cfg->doms[i]) == -1) {
+			cfg->oom = 1;
+			return;
+		}
+}
+
+/*
+ * Load and check the config file at path (and what it includes).  Every
+ * error is reported on stderr as FILE:LINE: message; warnings too when
+ * verbose is set.  Returns the
+ * config, or NULL when anything was wrong.  Free with config_free.
+ */
+struct config *
+config_load(const char *path, int verbose)
+{
+	struct config	*cfg;
+	char		*file;
+	struct frame	 fr;
+
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		return NULL;
+	cfg->verbose = verbose;
+	if ((file = arena_strndup(&cfg->arena, path, strlen(path))) == NULL) {
+		free(cfg);
+		return NULL;
+	}
+	parse_file(cfg, file, 0);
+	if (cfg->errors == 0 && !cfg->oom && cfg->nsecs == 0) {
+		memset(&fr, 0, sizeof(fr));
+		fr.cfg = cfg;
+		fr.file = file;
+		conf_err(&fr, 0, "no [domain …] section");
+	}
+	if (cfg->errors == 0 && !cfg->oom)
+		finish(cfg, file);
+	if (cfg->oom)
+		fprintf(stderr, "%s: out of memory\n", path);
+	if (cfg->errors > 0 || cfg->oom) {
+		if (cfg->errors > 0)
+			fprintf(stderr, "%s: %d error%s\n", path, cfg->errors,
+			    cfg->errors == 1 ? "" : "s");
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+void
+config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	free(cfg->secs);
+	free(cfg->doms);
+	free(cfg->hash);
+	free(cfg->tmpls);
+	arena_free(cfg->arena);
+	free(cfg);
+}
+
+size_t
+config_ndomains(const struct config *cfg)
+{
+	return cfg->ndoms;
+}
+
+const struct domain *
+config_domain(const struct config *cfg, size_t i)
+{
+	return i < cfg->ndoms ? &cfg->doms[i] : NULL;
+}
+
+/*
+ * The servers an answer lists for protocol p, at most max of them.  By
+ * default one: the first with implicit TLS (RFC 8314), else the first
+ * configured.  With alternatives, that one first and then the others in
+ * order.  A plain server only when the protocol has nothing else.
+ */
+unsigned
+config_pick(const struct section *s, enum proto p,
+    const struct server **out, unsigned max)
+{
+	const struct server *srv = s->srv[p];
+	unsigned	 n = s->nsrv[p], i, k = 0, best = n;
+
+	if (n == 0 || max == 0)
+		return 0;
+	for (i = 0; i < n && best == n; i++)
+		if (srv[i].sock == SOCK_SSL)
+			best = i;
+	for (i = 0; i < n && best == n; i++)
+		if (srv[i].sock != SOCK_PLAIN)
+			best = i;
+	if (best == n) {
+		/* Only plain servers. */
+		out[k++] = &srv[0];
+		for (i = 1; s->alternatives && i < n && k < max; i++)
+			out[k++] = &srv[i];
+		return k;
+	}
+	out[k++] = &srv[best];
+	for (i = 0; s->alternatives && i < n && k < max; i++)
+		if (i != best && srv[i].sock != SOCK_PLAIN)
+			out[k++] = &srv[i];
+	return k;
+}
+
+/* Print one line per domain: what -t shows. */
+void
+config_summary(const struct config *cfg, FILE *fp)
+{
+	const struct domain *d;
+	const struct server *pick[SERVERS_MAX];
+	size_t		 i;
+	unsigned	 n, j;
+	int		 p;
+
+	for (i = 0; i < cfg->ndoms; i++) {
+		d = &cfg->doms[i];
+		fprintf(fp, "%s:", d->name);
+		if (d->target != NULL)
+			fprintf(fp, " alias of %s;", d->target);
+		for (p = 0; p < PROTO_COUNT; p++) {
+			n = config_pick(d->sec, (enum proto)p, pick,
+			    SERVERS_MAX);
+			for (j = 0; j < n; j++)
+				fprintf(fp, " %s %s:%u %s", proto_names[p],
+				    pick[j]->host, pick[j]->port,
+				    sock_names[pick[j]->sock]);
+		}
+		fputc('\n', fp);
+	}
+}

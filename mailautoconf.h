@@ -1,0 +1,276 @@
+/*
+ * mailautoconf: the one internal header.  Limits, enums and the structs
+ * that flow between the modules:
+ *
+ *   environment + body -> request -> route -> handler -> response -> writer
+ *     (autoconf.c)       (request.c)   (respond.c)     (xmlgen.c)   (autoconf.c)
+ *
+ * The loaded configuration (config.c) is built once and then only read.
+ */
+#ifndef MAILAUTOCONF_H
+#define MAILAUTOCONF_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define MAC_VERSION		"0.1.0"
+#ifndef MAC_CONF_DEFAULT
+#define MAC_CONF_DEFAULT	"/etc/mailautoconf/mailautoconf.conf"
+#endif
+
+/* Request limits: every one has a defined answer (see respond.c). */
+#define BODY_MAX	16384	/* POST body; more -> 413 */
+#define URI_MAX		4096	/* REQUEST_URI; more -> 414 */
+#define QUERY_MAX	2048	/* QUERY_STRING; more -> 414 */
+#define HOST_MAX	260	/* HTTP_HOST (domain + port); more -> 400 */
+#define EMAIL_MAX	254	/* whole address */
+#define LOCAL_MAX	64	/* local part */
+#define DOMAIN_MAX	253	/* domain, without a trailing dot */
+#define LABEL_MAX	63	/* one domain label */
+#define PROTO_MAX	32	/* autodiscover.json Protocol value */
+
+/* Config limits: exceeding one is a config error. */
+#define CONF_LINE_MAX	4096	/* one line, newline included */
+#define CONF_VALUE_MAX	1024	/* one value */
+#define CONF_DEPTH_MAX	8	/* include nesting */
+#define SERVERS_MAX	8	/* server lines per protocol and section */
+#define AUTH_MAX	6	/* authentication methods per server */
+#define TTL_MAX		720	/* Outlook TTL in hours */
+
+/* Response limits. */
+#define RESP_HEAD_MAX	1024	/* header block */
+#define RESP_BODY_MAX	65536	/* expanded body; checked at config load */
+
+/*
+ * HTTP statuses.  The values are the codes; STATUS_MAX sizes the
+ * reason table in respond.c.
+ */
+enum status {
+	ST_NONE = 0,
+	ST_OK = 200,
+	ST_MOVED = 301,
+	ST_TEMPREDIR = 307,
+	ST_BADREQ = 400,
+	ST_NOTFOUND = 404,
+	ST_BADMETHOD = 405,
+	ST_TOOLARGE = 413,
+	ST_URITOOLONG = 414,
+	ST_INTERNAL = 500,
+	STATUS_MAX
+};
+
+enum method {
+	M_OTHER = 0,
+	M_GET,
+	M_HEAD,
+	M_POST,
+	METHOD_MAX
+};
+#define MBIT(m)	(1u << (m))
+
+/* Mail protocols, in the order the answers list them. */
+enum proto {
+	P_IMAP = 0,
+	P_POP3,
+	P_SMTP,
+	PROTO_COUNT
+};
+
+enum sock {
+	SOCK_SSL = 0,
+	SOCK_STARTTLS,
+	SOCK_PLAIN,
+	SOCK_COUNT
+};
+
+/* Authentication methods (Thunderbird's names); a server holds a list. */
+enum auth {
+	AUTH_CLEARTEXT = 0,
+	AUTH_ENCRYPTED,
+	AUTH_OAUTH2,
+	AUTH_NTLM,
+	AUTH_GSSAPI,
+	AUTH_NONE,
+	AUTH_CLIENTIP,
+	AUTH_COUNT
+};
+
+/* Per-domain URLs, each one an optional config key. */
+enum url {
+	URL_AUTODISCOVER = 0,
+	URL_ACTIVESYNC,
+	URL_JMAP,
+	URL_CALDAV,
+	URL_CARDDAV,
+	URL_DOCUMENTATION,
+	URL_WEBMAIL,
+	URL_COUNT
+};
+
+/*
+ * Markers in prepared answers.  Config values never contain control
+ * characters, so these bytes stand for what a request splices in.
+ */
+#define MARK_ADDR	'\001'	/* validated address, XML-escaped */
+#define MARK_LOCAL	'\002'	/* its local part, XML-escaped */
+#define MARK_DOMAIN	'\003'	/* the requested domain (LDH, no escaping) */
+#define MARK_COUNT	3
+
+/* ---- buf.c: bounded byte buffers ---- */
+
+/*
+ * A buffer either grows on the heap (cap 0 at init, for load-time work)
+ * or lives in caller storage (buf_fixed, for requests).  A write that
+ * does not fit sets err and is dropped; callers test err once at the end.
+ */
+struct buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	int	 fixed;
+	int	 err;
+};
+
+void	 buf_init(struct buf *);
+void	 buf_fixed(struct buf *, char *, size_t);
+void	 buf_free(struct buf *);
+void	 buf_add(struct buf *, const char *, size_t);
+void	 buf_puts(struct buf *, const char *);
+void	 buf_putc(struct buf *, char);
+void	 buf_putu(struct buf *, unsigned long);
+void	 buf_xml(struct buf *, const char *, size_t);
+void	 buf_json(struct buf *, const char *, size_t);
+char	*buf_release(struct buf *);
+
+/* ---- request.c: CGI variables and body -> validated request ---- */
+
+/* The CGI variables the responder reads; NULL when absent. */
+struct cgi_env {
+	const char	*method;
+	const char	*request_uri;
+	const char	*script_name;
+	const char	*path_info;
+	const char	*query_string;
+	const char	*http_host;
+};
+
+struct addr {
+	char	 full[EMAIL_MAX + 1];	/* local@domain, domain lower-cased */
+	size_t	 fulllen;
+	size_t	 locallen;		/* full[locallen] == '@' */
+};
+
+struct request {
+	enum method	 method;
+	char		 path[URI_MAX + 1];	/* decoded, squeezed */
+	size_t		 pathlen;
+	const char	*query;			/* raw, points into env */
+	char		 host[DOMAIN_MAX + 1];	/* from HTTP_HOST; "" if none */
+	const char	*body;
+	size_t		 bodylen;
+};
+
+int	 req_parse(const struct cgi_env *, const char *, size_t,
+	    struct request *, enum status *);
+int	 req_content_length(const char *, size_t *);
+int	 req_query(const char *, const char *, char *, size_t);
+int	 req_addr(const char *, size_t, struct addr *);
+int	 req_domain(const char *, size_t, char *, size_t);
+int	 req_path(const char *, size_t, char *, size_t, size_t *);
+int	 req_host(const char *, char *, size_t);
+int	 req_caseeq(const char *, const char *, size_t);
+int	 req_utf8(const char *, size_t);
+
+/* ---- config.c: the file format and domain lookup ---- */
+
+struct server {
+	const char	*host;
+	unsigned	 port;
+	enum sock	 sock;
+	unsigned char	 auth[AUTH_MAX];
+	unsigned	 nauth;
+	int		 line;
+};
+
+/* An answer prepared at load time: bytes with markers, and their counts. */
+struct tmpl {
+	char	 *s;
+	size_t	  len;
+	unsigned  n[MARK_COUNT];	/* markers of each kind */
+	unsigned *pos;			/* offsets of all markers */
+	unsigned  npos;
+};
+
+/* One served domain name and its prepared answers. */
+struct domain {
+	const char		*name;
+	size_t			 namelen;
+	const struct section	*sec;	/* the settings (an alias's target's) */
+	const char		*target; /* alias target name, else NULL */
+	const struct tmpl	*tb;	/* Thunderbird clientConfig */
+};
+
+/* One [domain …] section after defaults were applied. */
+struct section {
+	const char	*file;
+	int		 line;
+	char		**names;
+	unsigned	 nnames;
+	const char	*display_name;
+	const char	*short_name;
+	const char	*username;
+	struct server	*srv[PROTO_COUNT];
+	unsigned	 nsrv[PROTO_COUNT];
+	const char	*url[URL_COUNT];
+	const char	*doc_text;
+	const char	*alias;
+	int		 alias_line;
+	int		 alternatives;
+	int		 leave_on_server;
+	unsigned	 ttl;
+	unsigned long	 set;	/* bit per key given in the section */
+};
+
+struct config;
+
+struct config	*config_load(const char *, int);
+void		 config_free(struct config *);
+const struct domain *config_lookup(const struct config *, const char *,
+		    size_t);
+size_t		 config_ndomains(const struct config *);
+const struct domain *config_domain(const struct config *, size_t);
+void		 config_summary(const struct config *, FILE *);
+unsigned	 config_pick(const struct section *, enum proto,
+		    const struct server **, unsigned);
+
+extern const char *const proto_names[PROTO_COUNT];
+extern const char *const sock_names[SOCK_COUNT];
+extern const char *const auth_names[AUTH_COUNT];
+
+/* ---- xmlgen.c: the emitters ---- */
+
+void	 xml_thunderbird(struct buf *, const struct section *, const char *);
+size_t	 tmpl_size(const struct tmpl *, size_t, size_t, size_t);
+int	 tmpl_expand(struct buf *, const struct tmpl *, const struct addr *,
+	    const char *, size_t);
+
+/* ---- respond.c: routes and handlers ---- */
+
+struct response {
+	enum status	 status;
+	const char	*allow;		/* 405: the Allow header value */
+	const char	*ctype;
+	const char	*location;	/* redirects */
+	const char	*body;
+	size_t		 bodylen;
+	int		 headonly;	/* HEAD: headers only */
+	const char	*why;		/* failed requests: the log line */
+	char		 bodybuf[RESP_BODY_MAX];
+};
+
+enum status	 respond(const struct config *, const struct request *,
+		    struct response *);
+size_t		 resp_head(const struct response *, char *, size_t);
+const char	*status_reason(enum status);
+
+#endif /* MAILAUTOCONF_H */

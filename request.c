@@ -1,0 +1,395 @@
+/*
+ * CGI variables and body -> a validated request.  Everything here is a
+ * pure function of its arguments: no I/O, no allocation.
+ */
+#include <string.h>
+
+#include "mailautoconf.h"
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int
+lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* 1 if the n bytes at a and b are equal, ignoring ASCII case. */
+int
+req_caseeq(const char *a, const char *b, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * 1 if the n bytes at s are strict UTF-8: no overlong forms, no
+ * surrogates, nothing above U+10FFFF, no NUL.
+ */
+int
+req_utf8(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	unsigned	 c, need, min;
+
+	while (p < end) {
+		c = *p++;
+		if (c == 0)
+			return 0;
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+			min = 0x80;
+			c &= 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			min = 0x800;
+			c &= 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			min = 0x10000;
+			c &= 0x07;
+		} else
+			return 0;
+		if ((size_t)(end - p) < need)
+			return 0;
+		for (; need > 0; need--, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+			c = c << 6 | (*p & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+is_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/*
+ * Parse CONTENT_LENGTH.  Returns 0 and sets *len for a number, 1 when
+ * absent or empty (nginx passes it empty), -1 when malformed.  Values
+ * past BODY_MAX saturate to BODY_MAX + 1: the caller answers 413.
+ */
+int
+req_content_length(const char *s, size_t *len)
+{
+	size_t	 v = 0;
+
+	if (s == NULL || *s == '\0')
+		return 1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v <= BODY_MAX)
+			v = v * 10 + (size_t)(*s - '0');
+	}
+	*len = v > BODY_MAX ? BODY_MAX + 1 : v;
+	return 0;
+}
+
+/*
+ * Percent-decode n bytes of s into out (size outsz, NUL-terminated).
+ * "%00", a bad escape or a result that does not fit fail with -1;
+ * otherwise returns the decoded length.  '+' stays '+': it is common in
+ * local parts and a space is never valid in an address anyway.
+ */
+static int
+pct_decode(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t	 i, o = 0;
+	int	 hi, lo, c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c == '%') {
+			if (n - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
+			    (lo = hexval(s[i + 2])) < 0)
+				return -1;
+			c = hi << 4 | lo;
+			if (c == 0)
+				return -1;
+			i += 2;
+		} else if (c == '\0')
+			return -1;
+		if (o + 1 >= outsz)
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+/*
+ * Decode a request path: percent-decode (when decode is set), squeeze
+ * runs of '/'.  Returns 0 and the length in *outlen, -1 on a bad escape,
+ * "%00" or overflow.
+ */
+int
+req_path(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
+{
+	size_t	 i, o;
+	int	 len;
+
+	if ((len = pct_decode(s, n, out, outsz)) < 0)
+		return -1;
+	for (i = o = 0; i < (size_t)len; i++) {
+		if (out[i] == '/' && o > 0 && out[o - 1] == '/')
+			continue;
+		out[o++] = out[i];
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return 0;
+}
+
+/*
+ * Find the first key=value pair named key (ASCII case-insensitive) in
+ * the query string q and decode its value into out.  Returns the value's
+ * length, -1 when the key is absent, -2 when its value is malformed or
+ * longer than outsz - 1.
+ */
+int
+req_query(const char *q, const char *key, char *out, size_t outsz)
+{
+	size_t	 klen = strlen(key), plen;
+	const char *p, *end, *eq;
+
+	if (q == NULL)
+		return -1;
+	for (p = q; *p != '\0'; p = *end == '\0' ? end : end + 1) {
+		if ((end = strchr(p, '&')) == NULL)
+			end = p + strlen(p);
+		plen = (size_t)(end - p);
+		if ((eq = memchr(p, '=', plen)) == NULL ||
+		    (size_t)(eq - p) != klen)
+			continue;
+		if (!req_caseeq(p, key, klen))
+			continue;
+		if (pct_decode(eq + 1, (size_t)(end - eq - 1), out,
+		    outsz) < 0)
+			return -2;
+		return (int)strlen(out);
+	}
+	return -1;
+}
+
+/*
+ * Validate a domain name of n bytes: letter-digit-hyphen labels of
+ * 1..LABEL_MAX bytes, no hyphen at either end of a label, at most
+ * DOMAIN_MAX bytes; one trailing dot is dropped.  Writes it lower-cased
+ * to out.  Returns its length, or -1.
+ */
+int
+req_domain(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t	 i, label = 0;
+	int	 c;
+
+	if (n > 0 && s[n - 1] == '.')
+		n--;
+	if (n == 0 || n > DOMAIN_MAX || n + 1 > outsz)
+		return -1;
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return -1;
+			label = 0;
+		} else if (is_alnum(c) || c == '-') {
+			if (c == '-' && label == 0)
+				return -1;
+			if (++label > LABEL_MAX)
+				return -1;
+		} else
+			return -1;
+		out[i] = (char)lower(c);
+	}
+	if (s[n - 1] == '-')
+		return -1;
+	out[n] = '\0';
+	return (int)n;
+}
+
+/*
+ * Validate an e-mail address of n bytes (kcgi's kvalid_email is the
+ * model): one '@', a dot-atom local part of 1..LOCAL_MAX bytes, a valid
+ * domain, EMAIL_MAX in all.  No quoted local parts, no raw UTF-8 (IDN
+ * domains arrive as punycode).  The domain is lower-cased; the local
+ * part keeps its case.  Returns 0 or -1.
+ */
+int
+req_addr(const char *s, size_t n, struct addr *a)
+{
+	static const char special[] = "!#$%&'*+-/=?^_`{|}~";
+	const char *at;
+	size_t	 i, local;
+	int	 c, dlen;
+
+	if (n == 0 || n > EMAIL_MAX || (at = memchr(s, '@', n)) == NULL)
+		return -1;
+	local = (size_t)(at - s);
+	if (local == 0 || local > LOCAL_MAX || s[0] == '.' ||
+	    s[local - 1] == '.')
+		return -1;
+	for (i = 0; i < local; i++) {
+		c = (unsigned char)s[i];
+		if (c == '.') {
+			if (s[i + 1] == '.')
+				return -1;
+		} else if (!is_alnum(c) && (c == '\0' ||
+		    strchr(special, c) == NULL))
+			return -1;
+		a->full[i] = (char)c;
+	}
+	a->full[local] = '@';
+	/* No trailing dot here: req_domain would accept and drop one. */
+	if (s[n - 1] == '.')
+		return -1;
+	dlen = req_domain(at + 1, n - local - 1, a->full + local + 1,
+	    sizeof(a->full) - local - 1);
+	if (dlen < 0)
+		return -1;
+	a->locallen = local;
+	a->fulllen = local + 1 + (size_t)dlen;
+	return 0;
+}
+
+/*
+ * The request's domain from HTTP_HOST: lower-cased, port removed, one
+ * leading "autoconfig." or "autodiscover." label removed.  Returns its
+ * length, or -1 when absent or not a domain name (an IP literal, say).
+ */
+int
+req_host(const char *h, char *out, size_t outsz)
+{
+	static const char *const strip[] = { "autoconfig.", "autodiscover." };
+	size_t	 n, i, sl;
+	const char *colon;
+
+	if (h == NULL)
+		return -1;
+	n = strlen(h);
+	if (n > HOST_MAX)
+		return -1;
+	if ((colon = memchr(h, ':', n)) != NULL) {
+		for (i = (size_t)(colon - h) + 1; i < n; i++)
+			if (h[i] < '0' || h[i] > '9')
+				return -1;
+		n = (size_t)(colon - h);
+	}
+	for (i = 0; i < sizeof(strip) / sizeof(strip[0]); i++) {
+		sl = strlen(strip[i]);
+		if (n > sl && req_caseeq(h, strip[i], sl)) {
+			h += sl;
+			n -= sl;
+			break;
+		}
+	}
+	return req_domain(h, n, out, outsz);
+}
+
+static enum method
+req_method(const char *m)
+{
+	static const char *const names[METHOD_MAX] = {
+		[M_GET] = "GET",
+		[M_HEAD] = "HEAD",
+		[M_POST] = "POST",
+	};
+	int	 i;
+
+	if (m == NULL)
+		return M_OTHER;
+	for (i = M_GET; i < METHOD_MAX; i++)
+		if (strcmp(m, names[i]) == 0)
+			return (enum method)i;
+	return M_OTHER;
+}
+
+/*
+ * Build a request from the CGI variables and the body already read
+ * (body may be NULL).  The path comes from REQUEST_URI, the one
+ * variable every server passes unchanged, else SCRIPT_NAME + PATH_INFO.
+ * Returns 0, or -1 with *st set to the answer (400 or 414).
+ */
+int
+req_parse(const struct cgi_env *env, const char *body, size_t bodylen,
+    struct request *r, enum status *st)
+{
+	const char *uri = env->request_uri, *q;
+	size_t	 n, sn;
+	int	 hl;
+
+	r->method = req_method(env->method);
+	r->body = body;
+	r->bodylen = bodylen;
+	r->query = env->query_string;
+	r->pathlen = 0;
+	r->path[0] = '\0';
+	if (uri != NULL && *uri != '\0') {
+		n = strlen(uri);
+		if (n > URI_MAX) {
+			*st = ST_URITOOLONG;
+			return -1;
+		}
+		if ((q = memchr(uri, '?', n)) != NULL) {
+			if (r->query == NULL)
+				r->query = q + 1;
+			n = (size_t)(q - uri);
+		}
+		if (req_path(uri, n, r->path, sizeof(r->path),
+		    &r->pathlen) == -1) {
+			*st = ST_BADREQ;
+			return -1;
+		}
+	} else {
+		/* Already decoded by the server: join and squeeze only. */
+		sn = env->script_name ? strlen(env->script_name) : 0;
+		n = env->path_info ? strlen(env->path_info) : 0;
+		if (sn + n > URI_MAX) {
+			*st = ST_URITOOLONG;
+			return -1;
+		}
+		if (sn > 0)
+			memcpy(r->path, env->script_name, sn);
+		if (n > 0)
+			memcpy(r->path + sn, env->path_info, n);
+		for (n += sn, sn = 0, hl = 0; (size_t)hl < n; hl++) {
+			if (r->path[hl] == '/' && sn > 0 &&
+			    r->path[sn - 1] == '/')
+				continue;
+			r->path[sn++] = r->path[hl];
+		}
+		r->path[sn] = '\0';
+		r->pathlen = sn;
+	}
+	if (r->query != NULL && strlen(r->query) > QUERY_MAX) {
+		*st = ST_URITOOLONG;
+		return -1;
+	}
+	hl = req_host(env->http_host, r->host, sizeof(r->host));
+	if (hl < 0)
+		r->host[0] = '\0';
+	return 0;
+}
