@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mailautoconf.h"
@@ -129,6 +130,7 @@ serve(const struct config *cfg, const char *(*getv)(void *, const char *),
 		st = read_body(rd, rctx, getv(vctx, "CONTENT_LENGTH"), body,
 		    &blen);
 	if (st == ST_OK && req_parse(&env, body, blen, &rq, &st) == 0) {
+		rq.now = (long)time(NULL);
 		if (cfg != NULL) {
 			respond(cfg, &rq, r);
 			return;
@@ -228,7 +230,7 @@ run_cgi(void)
 	p = conf_path(&o);
 	cfg = config_load(p, 0);
 	serve(cfg, get_env, NULL, read_stdio, stdin, body, r);
-	if (r->status >= ST_BADREQ) {
+	if (r->why != NULL) {
 		log_line(line, sizeof(line), r, getenv("REQUEST_METHOD"),
 		    getenv("REQUEST_URI") != NULL ? getenv("REQUEST_URI") :
 		    getenv("SCRIPT_NAME"));
@@ -309,7 +311,7 @@ run_shell(const struct options *o)
 		goto out;
 	}
 	serve(cfg, get_shell, &s, read_stdio, stdin, body, r);
-	if (r->status >= ST_BADREQ) {
+	if (r->why != NULL) {
 		log_line(line, sizeof(line), r, s.method, s.uri);
 		fputs(line, stderr);
 	}
@@ -463,7 +465,7 @@ serve_fcgi(const struct config *cfg, FCGX_Request *req, char *body,
 	size_t	 hl;
 
 	serve(cfg, get_fcgi, req, read_fcgi, req->in, body, r);
-	if (r->status >= ST_BADREQ) {
+	if (r->why != NULL) {
 		log_line(line, sizeof(line), r,
 		    FCGX_GetParam("REQUEST_METHOD", req->envp),
 		    FCGX_GetParam("REQUEST_URI", req->envp) != NULL ?
@@ -565,6 +567,7 @@ main(int argc, char *argv[])
 	int		 ch;
 
 	take_listen_fds();
+	body_init();
 	if (!is_listener(0) && ((rm != NULL && *rm != '\0') ||
 	    (gi != NULL && *gi != '\0')))
 		return run_cgi();	/* argv is not ours: Apache puts query

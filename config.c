@@ -1079,29 +1079,57 @@ intern(struct config *cfg, struct buf *b)
 	return t;
 }
 
-/*
- * Prepare a domain's answers.  The worst case of each, spliced with the
- * longest address and domain, must fit a response.
- */
-static int
-prepare(struct frame *f, struct domain *d)
+/* Render one answer through fn's output in b, intern it; NULL on error. */
+static const struct tmpl *
+prepared(struct frame *f, const struct domain *d, struct buf *b)
 {
-	struct config	*cfg = f->cfg;
-	struct buf	 b;
+	const struct tmpl *t;
 
-	buf_init(&b);
-	xml_thunderbird(&b, d->sec, d->target);
-	d->tb = intern(cfg, &b);
-	buf_free(&b);
-	if (d->tb == NULL)
-		return -1;
-	if (tmpl_size(d->tb, EMAIL_MAX * 6, LOCAL_MAX * 6, DOMAIN_MAX) >
+	t = intern(f->cfg, b);
+	buf_free(b);
+	buf_init(b);
+	if (t == NULL) {
+		f->cfg->oom = 1;
+		return NULL;
+	}
+	/* The worst case, spliced with the longest address, must fit. */
+	if (tmpl_size(t, EMAIL_MAX * 6, LOCAL_MAX * 6, DOMAIN_MAX) >
 	    RESP_BODY_MAX) {
 		f->file = d->sec->file;
 		conf_err(f, d->sec->line, "domain %s: answer would exceed "
 		    "%d bytes", d->name, RESP_BODY_MAX);
 	}
-	return 0;
+	return t;
+}
+
+#define AD_URL_DEFAULT \
+	"https://autodiscover.%EMAILDOMAIN%/autodiscover/autodiscover.xml"
+
+/* Prepare a domain's answers, once, at load time. */
+static void
+prepare(struct frame *f, struct domain *d)
+{
+	const struct section *s = d->sec;
+	struct buf	 b;
+
+	buf_init(&b);
+	xml_thunderbird(&b, s, d->target);
+	d->tb = prepared(f, d, &b);
+	xml_outlook(&b, s, d->target, 1);
+	d->ol = prepared(f, d, &b);
+	xml_outlook(&b, s, d->target, 0);
+	d->olget = prepared(f, d, &b);
+	json_locator(&b, "AutodiscoverV1", s->url[URL_AUTODISCOVER] != NULL ?
+	    s->url[URL_AUTODISCOVER] : AD_URL_DEFAULT, d->target);
+	d->jsonad = prepared(f, d, &b);
+	if (s->url[URL_ACTIVESYNC] != NULL) {
+		xml_mobilesync(&b, s, d->target);
+		d->eas = prepared(f, d, &b);
+		json_locator(&b, "ActiveSync", s->url[URL_ACTIVESYNC],
+		    d->target);
+		d->jsoneas = prepared(f, d, &b);
+	}
+	buf_free(&b);
 }
 
 static void
@@ -1169,11 +1197,8 @@ finish(struct config *cfg, const char *file)
 	}
 	if (cfg->errors > 0)
 		return;
-	for (i = 0; i < cfg->ndoms; i++)
-		if (prepare(&fr, &cfg->doms[i]) == -1) {
-			cfg->oom = 1;
-			return;
-		}
+	for (i = 0; i < cfg->ndoms && !cfg->oom; i++)
+		prepare(&fr, &cfg->doms[i]);
 }
 
 /*

@@ -28,6 +28,9 @@
 #define DOMAIN_MAX	253	/* domain, without a trailing dot */
 #define LABEL_MAX	63	/* one domain label */
 #define PROTO_MAX	32	/* autodiscover.json Protocol value */
+#define AD_ELEMS_MAX	256	/* '<' in an Autodiscover body; more -> 600 */
+#define AD_ATTRS_MAX	256	/* '=' in an Autodiscover body; more -> 600 */
+#define AD_SCHEMA_MAX	256	/* AcceptableResponseSchema value */
 
 /* Config limits: exceeding one is a config error. */
 #define CONF_LINE_MAX	4096	/* one line, newline included */
@@ -168,6 +171,7 @@ struct request {
 	char		 host[DOMAIN_MAX + 1];	/* from HTTP_HOST; "" if none */
 	const char	*body;
 	size_t		 bodylen;
+	long		 now;			/* seconds since the epoch */
 };
 
 int	 req_parse(const struct cgi_env *, const char *, size_t,
@@ -180,6 +184,23 @@ int	 req_path(const char *, size_t, char *, size_t, size_t *);
 int	 req_host(const char *, char *, size_t);
 int	 req_caseeq(const char *, const char *, size_t);
 int	 req_utf8(const char *, size_t);
+
+/* ---- body.c: the Outlook Autodiscover request body (mxml) ---- */
+
+enum adschema {
+	AD_OUTLOOK = 0,		/* outlook/responseschema/2006a, or none */
+	AD_MOBILESYNC,		/* mobilesync/responseschema/2006 */
+	AD_OTHER
+};
+
+struct adreq {
+	char		 email[EMAIL_MAX + 1];	/* raw, not yet validated */
+	size_t		 emaillen;
+	enum adschema	 schema;
+};
+
+void	 body_init(void);
+int	 body_autodiscover(const char *, size_t, struct adreq *);
 
 /* ---- config.c: the file format and domain lookup ---- */
 
@@ -208,6 +229,11 @@ struct domain {
 	const struct section	*sec;	/* the settings (an alias's target's) */
 	const char		*target; /* alias target name, else NULL */
 	const struct tmpl	*tb;	/* Thunderbird clientConfig */
+	const struct tmpl	*ol;	/* Outlook POX, for an address */
+	const struct tmpl	*olget;	/* Outlook POX, no user (GET) */
+	const struct tmpl	*eas;	/* MobileSync; NULL without a URL */
+	const struct tmpl	*jsonad; /* autodiscover.json AutodiscoverV1 */
+	const struct tmpl	*jsoneas; /* autodiscover.json ActiveSync */
 };
 
 /* One [domain …] section after defaults were applied. */
@@ -250,6 +276,10 @@ extern const char *const auth_names[AUTH_COUNT];
 /* ---- xmlgen.c: the emitters ---- */
 
 void	 xml_thunderbird(struct buf *, const struct section *, const char *);
+void	 xml_outlook(struct buf *, const struct section *, const char *, int);
+void	 xml_mobilesync(struct buf *, const struct section *, const char *);
+void	 json_locator(struct buf *, const char *, const char *, const char *);
+void	 xml_ad_error(struct buf *, int, enum adschema, long);
 size_t	 tmpl_size(const struct tmpl *, size_t, size_t, size_t);
 int	 tmpl_expand(struct buf *, const struct tmpl *, const struct addr *,
 	    const char *, size_t);

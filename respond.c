@@ -9,6 +9,10 @@
 
 #define CT_XML	"text/xml; charset=utf-8"
 #define CT_TEXT	"text/plain; charset=utf-8"
+#define CT_JSON	"application/json"
+
+/* The path form of autodiscover.json: the address follows it. */
+#define JSON_INFIX	"/autodiscover/autodiscover.json/v1.0/"
 
 static const char *const reasons[STATUS_MAX] = {
 	[ST_OK] = "OK",
@@ -55,7 +59,7 @@ fail(struct response *r, enum status st, const char *why)
 
 /*
  * The domain a request is about: the address's when the query names one
- * in param, else the Host's.  Fills *a (fulllen 0 when no address) and
+ * in param (NULL: never), else the Host's.  Fills *a (fulllen 0 when no address) and
  * returns the configured domain, or NULL with the answer made in r.
  */
 static const struct domain *
@@ -69,7 +73,7 @@ find_domain(const struct config *cfg, const struct request *rq,
 	int		 n;
 
 	a->fulllen = 0;
-	n = req_query(rq->query, param, raw, sizeof(raw));
+	n = param != NULL ? req_query(rq->query, param, raw, sizeof(raw)) : -1;
 	if (n == -2 || (n > 0 && req_addr(raw, (size_t)n, a) == -1)) {
 		fail(r, ST_BADREQ, "invalid e-mail address");
 		return NULL;
@@ -119,23 +123,200 @@ h_thunderbird(const struct config *cfg, const struct request *rq,
 	return answer(r, d->tb, d, NULL, CT_XML);
 }
 
+/*
+ * The domain of a validated address; NULL with the answer made in r
+ * (404) when it is not configured.
+ */
+static const struct domain *
+addr_domain(const struct config *cfg, const struct addr *a,
+    struct response *r)
+{
+	const struct domain *d;
+
+	d = config_lookup(cfg, a->full + a->locallen + 1,
+	    a->fulllen - a->locallen - 1);
+	if (d == NULL)
+		fail(r, ST_NOTFOUND, "domain not configured");
+	return d;
+}
+
+/* An Autodiscover error (HTTP 200, as Outlook expects). */
+static enum status
+ad_error(const struct request *rq, struct response *r, int code,
+    enum adschema schema, const char *why)
+{
+	struct buf	 b;
+
+	buf_fixed(&b, r->bodybuf, sizeof(r->bodybuf));
+	xml_ad_error(&b, code, schema, rq->now);
+	r->status = ST_OK;
+	r->ctype = CT_XML;
+	r->body = r->bodybuf;
+	r->bodylen = b.len;
+	r->why = why;
+	return ST_OK;
+}
+
+/*
+ * Outlook POX Autodiscover.  POST: the address from the body, answered
+ * in the schema asked for.  GET: the Host's domain, without a user.
+ * Never 401: Thunderbird would report a login error for the whole
+ * discovery.
+ */
+static enum status
+h_autodiscover(const struct config *cfg, const struct request *rq,
+    struct response *r)
+{
+	const struct domain *d;
+	struct adreq	 ad;
+	struct addr	 a;
+
+	if (rq->method != M_POST) {
+		if ((d = find_domain(cfg, rq, NULL, &a, r)) == NULL)
+			return r->status;
+		return answer(r, d->olget, d, NULL, CT_XML);
+	}
+	if (body_autodiscover(rq->body, rq->bodylen, &ad) == -1)
+		return ad_error(rq, r, 600, AD_OUTLOOK,
+		    "autodiscover: malformed body");
+	if (req_addr(ad.email, ad.emaillen, &a) == -1)
+		return ad_error(rq, r, 600, AD_OUTLOOK,
+		    "autodiscover: invalid e-mail address");
+	if ((d = addr_domain(cfg, &a, r)) == NULL)
+		return r->status;
+	if (ad.schema == AD_OUTLOOK)
+		return answer(r, d->ol, d, &a, CT_XML);
+	if (ad.schema == AD_MOBILESYNC && d->eas != NULL)
+		return answer(r, d->eas, d, &a, CT_XML);
+	return ad_error(rq, r, 601, ad.schema,
+	    "autodiscover: response schema not available");
+}
+
+/* A JSON error answer for autodiscover.json. */
+static enum status
+json_fail(struct response *r, enum status st, const char *code,
+    const char *msg)
+{
+	struct buf	 b;
+
+	buf_fixed(&b, r->bodybuf, sizeof(r->bodybuf));
+	buf_puts(&b, "{\"ErrorCode\":\"");
+	buf_puts(&b, code);
+	buf_puts(&b, "\",\"ErrorMessage\":\"");
+	buf_puts(&b, msg);
+	buf_puts(&b, "\"}");
+	r->status = st;
+	r->ctype = CT_JSON;
+	r->body = r->bodybuf;
+	r->bodylen = b.len;
+	r->why = msg;
+	return st;
+}
+
+/*
+ * Find needle (lower case) in the first n bytes of hay, ignoring ASCII
+ * case; its offset, or -1.
+ */
+static long
+find_ci(const char *hay, size_t n, const char *needle)
+{
+	size_t	 nl = strlen(needle), i;
+
+	for (i = 0; i + nl <= n; i++)
+		if (req_caseeq(hay + i, needle, nl))
+			return (long)i;
+	return -1;
+}
+
+/*
+ * Outlook's autodiscover.json locator: /autodiscover/autodiscover.json
+ * ?Email=A&Protocol=P, or …/autodiscover.json/v1.0/A?Protocol=P.
+ */
+static enum status
+h_json(const struct config *cfg, const struct request *rq,
+    struct response *r)
+{
+	static const char badproto[] = "Supported protocols are "
+	    "AutodiscoverV1 and ActiveSync";
+	char		 proto[PROTO_MAX + 1];
+	const struct domain *d;
+	struct addr	 a;
+	const char	*p;
+	long		 at;
+	int		 n, eas;
+
+	n = req_query(rq->query, "Protocol", proto, sizeof(proto));
+	if (n == 14 && req_caseeq(proto, "autodiscoverv1", 14))
+		eas = 0;
+	else if (n == 10 && req_caseeq(proto, "activesync", 10))
+		eas = 1;
+	else
+		return json_fail(r, ST_BADREQ, "InvalidProtocol", badproto);
+	if ((at = find_ci(rq->path, rq->pathlen, JSON_INFIX)) >= 0) {
+		p = rq->path + at + strlen(JSON_INFIX);
+		if (req_addr(p, rq->pathlen - (size_t)(p - rq->path),
+		    &a) == -1)
+			return json_fail(r, ST_BADREQ, "InvalidUser",
+			    "Invalid e-mail address");
+		if ((d = addr_domain(cfg, &a, r)) == NULL)
+			return r->status;
+	} else if ((d = find_domain(cfg, rq, "Email", &a, r)) == NULL) {
+		if (r->status == ST_BADREQ)
+			return json_fail(r, ST_BADREQ, "InvalidUser",
+			    "Invalid e-mail address");
+		return r->status;
+	}
+	if (!eas)
+		return answer(r, d->jsonad, d, NULL, CT_JSON);
+	if (d->jsoneas == NULL)
+		return json_fail(r, ST_BADREQ, "InvalidProtocol", badproto);
+	return answer(r, d->jsoneas, d, NULL, CT_JSON);
+}
+
 typedef enum status (*handler)(const struct config *,
     const struct request *, struct response *);
 
+enum match {
+	MATCH_SUFFIX,	/* the path ends with it */
+	MATCH_INFIX	/* the path holds it, something follows */
+};
+
 struct route {
-	const char	*suffix;	/* lower case, matched at the end */
+	const char	*pattern;	/* lower case */
+	enum match	 match;
 	unsigned	 methods;
 	const char	*allow;
 	handler		 fn;
 };
 
+#define GET_HEAD	(MBIT(M_GET) | MBIT(M_HEAD))
+
 static const struct route routes[] = {
 	/* Also covers /.well-known/autoconfig/… and /v1.1/… */
-	{ "/mail/config-v1.1.xml", MBIT(M_GET) | MBIT(M_HEAD), "GET, HEAD",
+	{ "/mail/config-v1.1.xml", MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
 	    h_thunderbird },
-	{ "/.well-known/mail-v1.xml", MBIT(M_GET) | MBIT(M_HEAD),
-	    "GET, HEAD", h_thunderbird },
+	{ "/.well-known/mail-v1.xml", MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	    h_thunderbird },
+	{ "/autodiscover/autodiscover.xml", MATCH_SUFFIX,
+	    GET_HEAD | MBIT(M_POST), "GET, HEAD, POST", h_autodiscover },
+	{ "/autodiscover/autodiscover.json", MATCH_SUFFIX, GET_HEAD,
+	    "GET, HEAD", h_json },
+	{ JSON_INFIX, MATCH_INFIX, GET_HEAD, "GET, HEAD", h_json },
 };
+
+/* 1 if route rt matches the request path. */
+static int
+route_match(const struct route *rt, const struct request *rq)
+{
+	size_t	 sl = strlen(rt->pattern);
+	long	 at;
+
+	if (rt->match == MATCH_SUFFIX)
+		return rq->pathlen >= sl && req_caseeq(rq->path +
+		    rq->pathlen - sl, rt->pattern, sl);
+	at = find_ci(rq->path, rq->pathlen, rt->pattern);
+	return at >= 0 && (size_t)at + sl < rq->pathlen;
+}
 
 /*
  * Answer one request.  Returns the status also stored in r->status;
@@ -145,8 +326,8 @@ enum status
 respond(const struct config *cfg, const struct request *rq,
     struct response *r)
 {
-	const struct route *rt;
-	size_t		 i, sl;
+	const struct route *rt = NULL;
+	size_t		 i;
 
 	r->status = ST_NONE;
 	r->allow = NULL;
@@ -155,9 +336,7 @@ respond(const struct config *cfg, const struct request *rq,
 	r->headonly = rq->method == M_HEAD;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		rt = &routes[i];
-		sl = strlen(rt->suffix);
-		if (rq->pathlen >= sl && req_caseeq(rq->path + rq->pathlen -
-		    sl, rt->suffix, sl))
+		if (route_match(rt, rq))
 			break;
 	}
 	if (i == sizeof(routes) / sizeof(routes[0]))
