@@ -17,7 +17,7 @@ ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(DEFS) \
 	     $(WARN) $(WERROR) $(PKG_CFLAGS) $(CFLAGS) $(CPPFLAGS)
 
 # The core: pure modules that tests link directly.
-CORE	:= body.c buf.c config.c request.c respond.c xmlgen.c
+CORE	:= body.c buf.c config.c request.c respond.c uuid.c xmlgen.c
 SRCS	:= autoconf.c $(CORE)
 HDRS	:= mailautoconf.h
 

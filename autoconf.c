@@ -139,7 +139,7 @@ serve(const struct config *cfg, const char *(*getv)(void *, const char *),
 	}
 	/* Failed before routing: a plain error answer. */
 	r->headonly = env.method != NULL && strcmp(env.method, "HEAD") == 0;
-	r->allow = r->location = NULL;
+	r->allow = r->location = r->attachment = NULL;
 	r->status = st;
 	r->ctype = "text/plain; charset=utf-8";
 	r->bodylen = (size_t)snprintf(r->bodybuf, sizeof(r->bodybuf),

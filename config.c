@@ -173,6 +173,7 @@ static const struct key keys[] = {
 	{ "carddav_url",		K_URL,		URL_CARDDAV },
 	{ "documentation_url",		K_URL,		URL_DOCUMENTATION },
 	{ "documentation_text",		K_TEXT,		F_DOCTEXT },
+	{ "webmail_url",		K_URL,		URL_WEBMAIL },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 #define KEYBIT(k)	(1ul << (k))
@@ -661,6 +662,8 @@ parse_header(struct frame *f, char *p)
 	if (strncmp(p, "domain", 6) != 0 || !is_space((unsigned char)p[6])) {
 		conf_err(f, f->line, "unknown section [%s] (expected "
 		    "[defaults] or [domain NAME …])", p);
+		/* Read on into a dropped section: no "outside" cascade. */
+		f->cur = new_section(f, 0);
 		return;
 	}
 	p += 6;
@@ -672,6 +675,7 @@ parse_header(struct frame *f, char *p)
 		return;
 	if (cnt == 0) {
 		conf_err(f, f->line, "[domain] without a name");
+		f->cur = s;	/* names == NULL: never served */
 		return;
 	}
 	names = arena_alloc(&f->cfg->arena, cnt * sizeof(*names));
@@ -778,6 +782,9 @@ parse_line(struct frame *f, char *line)
 	if (*p == '[') {
 		if (end[-1] != ']') {
 			conf_err(f, f->line, "section header without ']'");
+			/* Its keys belong to no earlier section. */
+			section_close(f);
+			f->cur = new_section(f, 0);
 			return;
 		}
 		end[-1] = '\0';
@@ -1064,7 +1071,7 @@ intern(struct config *cfg, struct buf *b)
 	t->npos = 0;
 	memset(t->n, 0, sizeof(t->n));
 	for (i = 0; i < b->len; i++)
-		if (b->p[i] >= MARK_ADDR && b->p[i] <= MARK_DOMAIN) {
+		if (b->p[i] >= MARK_ADDR && b->p[i] <= MARK_LAST) {
 			t->n[b->p[i] - MARK_ADDR]++;
 			t->npos++;
 		}
@@ -1072,7 +1079,7 @@ intern(struct config *cfg, struct buf *b)
 	if (t->pos == NULL)
 		return NULL;
 	for (i = 0, h = 0; i < b->len; i++)
-		if (b->p[i] >= MARK_ADDR && b->p[i] <= MARK_DOMAIN)
+		if (b->p[i] >= MARK_ADDR && b->p[i] <= MARK_LAST)
 			t->pos[h++] = (unsigned)i;
 	cfg->tmpls[j] = t;
 	cfg->ntmpls++;
@@ -1094,7 +1101,7 @@ prepared(struct frame *f, const struct domain *d, struct buf *b)
 	}
 	/* The worst case, spliced with the longest address, must fit. */
 	if (tmpl_size(t, EMAIL_MAX * 6, LOCAL_MAX * 6, DOMAIN_MAX) >
-	    RESP_BODY_MAX) {
+	    RESP_BODY_MAX - RESP_HEAD_MAX) {
 		f->file = d->sec->file;
 		conf_err(f, d->sec->line, "domain %s: answer would exceed "
 		    "%d bytes", d->name, RESP_BODY_MAX);
@@ -1109,8 +1116,12 @@ prepared(struct frame *f, const struct domain *d, struct buf *b)
 static void
 prepare(struct frame *f, struct domain *d)
 {
+	static const enum url redir_url[3] = {
+		URL_JMAP, URL_CALDAV, URL_CARDDAV
+	};
 	const struct section *s = d->sec;
 	struct buf	 b;
+	int		 i;
 
 	buf_init(&b);
 	xml_thunderbird(&b, s, d->target);
@@ -1122,6 +1133,20 @@ prepare(struct frame *f, struct domain *d)
 	json_locator(&b, "AutodiscoverV1", s->url[URL_AUTODISCOVER] != NULL ?
 	    s->url[URL_AUTODISCOVER] : AD_URL_DEFAULT, d->target);
 	d->jsonad = prepared(f, d, &b);
+	xml_mobileconfig(&b, s, d->target);
+	d->apple = prepared(f, d, &b);
+	for (i = 0; i < 3; i++) {
+		if (s->url[redir_url[i]] == NULL)
+			continue;
+		url_expand(&b, s->url[redir_url[i]], d->target);
+		d->redir[i] = prepared(f, d, &b);
+		if (d->redir[i] != NULL && tmpl_size(d->redir[i], 0, 0,
+		    DOMAIN_MAX) >= CONF_VALUE_MAX + DOMAIN_MAX) {
+			f->file = s->file;
+			conf_err(f, s->line, "domain %s: redirect URL too "
+			    "long", d->name);
+		}
+	}
 	if (s->url[URL_ACTIVESYNC] != NULL) {
 		xml_mobilesync(&b, s, d->target);
 		d->eas = prepared(f, d, &b);
@@ -1187,7 +1212,8 @@ finish(struct config *cfg, const char *file)
 		if (t == NULL)
 			conf_err(&fr, s->alias_line, "alias: %s is not a "
 			    "configured domain", s->alias);
-		else if (t->sec->alias != NULL)
+		else if (t->sec->alias != NULL || t->target != NULL)
+			/* t->target: t was an alias resolved earlier. */
 			conf_err(&fr, s->alias_line, "alias: %s is itself an "
 			    "alias", s->alias);
 		else {

@@ -117,7 +117,13 @@ enum url {
 #define MARK_ADDR	'\001'	/* validated address, XML-escaped */
 #define MARK_LOCAL	'\002'	/* its local part, XML-escaped */
 #define MARK_DOMAIN	'\003'	/* the requested domain (LDH, no escaping) */
-#define MARK_COUNT	3
+#define MARK_UUID_PROFILE '\004' /* name-based UUIDs of the address: */
+#define MARK_UUID_MAIL	'\005'	/* Apple profile and its payloads */
+#define MARK_UUID_CALDAV '\006'
+#define MARK_UUID_CARDDAV '\007'
+#define MARK_LAST	MARK_UUID_CARDDAV
+#define MARK_COUNT	7
+#define UUID_LEN	36
 
 /* ---- buf.c: bounded byte buffers ---- */
 
@@ -234,6 +240,8 @@ struct domain {
 	const struct tmpl	*eas;	/* MobileSync; NULL without a URL */
 	const struct tmpl	*jsonad; /* autodiscover.json AutodiscoverV1 */
 	const struct tmpl	*jsoneas; /* autodiscover.json ActiveSync */
+	const struct tmpl	*apple;	/* .mobileconfig */
+	const struct tmpl	*redir[3]; /* Location of jmap, caldav, carddav */
 };
 
 /* One [domain …] section after defaults were applied. */
@@ -280,9 +288,15 @@ void	 xml_outlook(struct buf *, const struct section *, const char *, int);
 void	 xml_mobilesync(struct buf *, const struct section *, const char *);
 void	 json_locator(struct buf *, const char *, const char *, const char *);
 void	 xml_ad_error(struct buf *, int, enum adschema, long);
+void	 xml_mobileconfig(struct buf *, const struct section *, const char *);
+void	 url_expand(struct buf *, const char *, const char *);
 size_t	 tmpl_size(const struct tmpl *, size_t, size_t, size_t);
 int	 tmpl_expand(struct buf *, const struct tmpl *, const struct addr *,
 	    const char *, size_t);
+
+/* ---- uuid.c ---- */
+
+void	 uuid_name(const char *, const char *, size_t, char [UUID_LEN + 1]);
 
 /* ---- respond.c: routes and handlers ---- */
 
@@ -291,11 +305,14 @@ struct response {
 	const char	*allow;		/* 405: the Allow header value */
 	const char	*ctype;
 	const char	*location;	/* redirects */
+	const char	*attachment;	/* Content-Disposition file name */
+	size_t		 attachlen;
 	const char	*body;
 	size_t		 bodylen;
 	int		 headonly;	/* HEAD: headers only */
 	const char	*why;		/* failed requests: the log line */
 	char		 bodybuf[RESP_BODY_MAX];
+	char		 locbuf[CONF_VALUE_MAX + DOMAIN_MAX];
 };
 
 enum status	 respond(const struct config *, const struct request *,

@@ -286,6 +286,7 @@ req_host(const char *h, char *out, size_t outsz)
 	static const char *const strip[] = { "autoconfig.", "autodiscover." };
 	size_t	 n, i, sl;
 	const char *colon;
+	int	 len;
 
 	if (h == NULL)
 		return -1;
@@ -306,7 +307,15 @@ req_host(const char *h, char *out, size_t outsz)
 			break;
 		}
 	}
-	return req_domain(h, n, out, outsz);
+	if ((len = req_domain(h, n, out, outsz)) < 0)
+		return -1;
+	/* An all-digit last label: an IPv4 literal, not a name. */
+	for (i = (size_t)len; i > 0 && out[i - 1] >= '0' && out[i - 1] <= '9';
+	    i--)
+		;
+	if (i == 0 || out[i - 1] == '.')
+		return -1;
+	return len;
 }
 
 static enum method

@@ -10,6 +10,7 @@
 #define CT_XML	"text/xml; charset=utf-8"
 #define CT_TEXT	"text/plain; charset=utf-8"
 #define CT_JSON	"application/json"
+#define CT_APPLE "application/x-apple-aspen-config"
 
 /* The path form of autodiscover.json: the address follows it. */
 #define JSON_INFIX	"/autodiscover/autodiscover.json/v1.0/"
@@ -59,8 +60,9 @@ fail(struct response *r, enum status st, const char *why)
 
 /*
  * The domain a request is about: the address's when the query names one
- * in param (NULL: never), else the Host's.  Fills *a (fulllen 0 when no address) and
- * returns the configured domain, or NULL with the answer made in r.
+ * in param (NULL: never), else the Host's.  Fills *a (fulllen 0 when no
+ * address) and returns the configured domain, or NULL with the answer
+ * made in r.
  */
 static const struct domain *
 find_domain(const struct config *cfg, const struct request *rq,
@@ -273,6 +275,73 @@ h_json(const struct config *cfg, const struct request *rq,
 	return answer(r, d->jsoneas, d, NULL, CT_JSON);
 }
 
+/* Apple configuration profile: needs an address. */
+static enum status
+h_mobileconfig(const struct config *cfg, const struct request *rq,
+    struct response *r)
+{
+	const struct domain *d;
+	struct addr	 a;
+
+	if ((d = find_domain(cfg, rq, "emailaddress", &a, r)) == NULL)
+		return r->status;
+	if (a.fulllen == 0)
+		return fail(r, ST_BADREQ, "mobileconfig: no emailaddress");
+	if (answer(r, d->apple, d, &a, CT_APPLE) != ST_OK)
+		return r->status;
+	r->attachment = d->name;
+	r->attachlen = d->namelen;
+	return ST_OK;
+}
+
+/*
+ * A redirect of the Host's domain to a configured URL: 307 for JMAP
+ * (RFC 8620 §2.2), 301 for CalDAV and CardDAV (RFC 6764), with an
+ * explicit status and an absolute Location (mod_proxy_fcgi turns a
+ * bare Location into a 200).
+ */
+static enum status
+redirect(const struct config *cfg, const struct request *rq,
+    struct response *r, int which, enum status st)
+{
+	const struct domain *d;
+	struct addr	 a;
+	struct buf	 b;
+
+	if ((d = find_domain(cfg, rq, NULL, &a, r)) == NULL)
+		return r->status;
+	if (d->redir[which] == NULL)
+		return fail(r, ST_NOTFOUND, "no URL configured");
+	buf_fixed(&b, r->locbuf, sizeof(r->locbuf));
+	if (tmpl_expand(&b, d->redir[which], NULL, d->name, d->namelen) ==
+	    -1 || (buf_putc(&b, '\0'), b.err))
+		return fail(r, ST_INTERNAL, "redirect URL too long");
+	fail(r, st, NULL);
+	r->location = r->locbuf;
+	return st;
+}
+
+static enum status
+h_jmap(const struct config *cfg, const struct request *rq,
+    struct response *r)
+{
+	return redirect(cfg, rq, r, 0, ST_TEMPREDIR);
+}
+
+static enum status
+h_caldav(const struct config *cfg, const struct request *rq,
+    struct response *r)
+{
+	return redirect(cfg, rq, r, 1, ST_MOVED);
+}
+
+static enum status
+h_carddav(const struct config *cfg, const struct request *rq,
+    struct response *r)
+{
+	return redirect(cfg, rq, r, 2, ST_MOVED);
+}
+
 typedef enum status (*handler)(const struct config *,
     const struct request *, struct response *);
 
@@ -302,6 +371,15 @@ static const struct route routes[] = {
 	{ "/autodiscover/autodiscover.json", MATCH_SUFFIX, GET_HEAD,
 	    "GET, HEAD", h_json },
 	{ JSON_INFIX, MATCH_INFIX, GET_HEAD, "GET, HEAD", h_json },
+	{ "/email.mobileconfig", MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	    h_mobileconfig },
+	{ "/mobileconfig", MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	    h_mobileconfig },
+	{ "/.well-known/jmap", MATCH_SUFFIX, GET_HEAD, "GET, HEAD", h_jmap },
+	{ "/.well-known/caldav", MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	    h_caldav },
+	{ "/.well-known/carddav", MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	    h_carddav },
 };
 
 /* 1 if route rt matches the request path. */
@@ -332,6 +410,7 @@ respond(const struct config *cfg, const struct request *rq,
 	r->status = ST_NONE;
 	r->allow = NULL;
 	r->location = NULL;
+	r->attachment = NULL;
 	r->why = NULL;
 	r->headonly = rq->method == M_HEAD;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -382,6 +461,11 @@ resp_head(const struct response *r, char *out, size_t outsz)
 		head_line(&b, "Allow", r->allow);
 	if (r->location != NULL)
 		head_line(&b, "Location", r->location);
+	if (r->attachment != NULL) {
+		buf_puts(&b, "Content-Disposition: attachment; filename=\"");
+		buf_add(&b, r->attachment, r->attachlen);
+		buf_puts(&b, ".mobileconfig\"\r\n");
+	}
 	buf_puts(&b, "\r\n");
 	return b.err ? 0 : b.len;
 }

@@ -5,6 +5,7 @@
  * address and the requested domain in.  Every config value goes through
  * buf_xml; every spliced address too.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "mailautoconf.h"
@@ -123,6 +124,26 @@ tb_server(struct buf *b, const struct section *s, enum proto p,
 	    "    </incomingServer>\n");
 }
 
+/* A CardDAV or CalDAV account beside the emailProvider, when configured. */
+static void
+tb_dav(struct buf *b, const char *el, const char *type, const char *url,
+    const struct section *s, const struct subst *sub)
+{
+	if (url == NULL)
+		return;
+	buf_puts(b, "  <");
+	buf_puts(b, el);
+	buf_puts(b, " type=\"");
+	buf_puts(b, type);
+	buf_puts(b, "\">\n");
+	put_elem(b, 4, "username", s->username, sub);
+	put_elem(b, 4, "authentication", "http-basic", sub);
+	put_elem(b, 4, "serverURL", url, sub);
+	buf_puts(b, "  </");
+	buf_puts(b, el);
+	buf_puts(b, ">\n");
+}
+
 /*
  * Render the Thunderbird clientConfig (version 1.1) for a section.  The
  * answer depends only on the requested domain, which stands as a marker:
@@ -178,7 +199,10 @@ xml_thunderbird(struct buf *b, const struct section *s, const char *target)
 		    "Mail client settings", &sub);
 		buf_puts(b, "</descr>\n    </documentation>\n");
 	}
-	buf_puts(b, "  </emailProvider>\n</clientConfig>\n");
+	buf_puts(b, "  </emailProvider>\n");
+	tb_dav(b, "addressBook", "carddav", s->url[URL_CARDDAV], s, &sub);
+	tb_dav(b, "calendar", "caldav", s->url[URL_CALDAV], s, &sub);
+	buf_puts(b, "</clientConfig>\n");
 	buf_free(&aliasaddr);
 }
 
@@ -254,6 +278,32 @@ ol_protocol(struct buf *b, const struct section *s, enum proto p,
 }
 
 /*
+ * A CalDAV or CardDAV service as an Outlook Protocol entry, when
+ * configured: Server holds the URL.  Outlook skips types it does not
+ * know; other Autodiscover readers take the DAV account from it.
+ */
+static void
+ol_dav(struct buf *b, const char *type, const char *url,
+    const struct section *s, const struct subst *sub, int login)
+{
+	if (url == NULL)
+		return;
+	buf_puts(b, "      <Protocol>\n");
+	put_elem(b, 8, "Type", type, sub);
+	put_elem(b, 8, "Server", url, sub);
+	put_elem(b, 8, "DomainRequired", "off", sub);
+	if (login)
+		put_elem(b, 8, "LoginName", s->username, sub);
+	put_elem(b, 8, "SPA", "off", sub);
+	put_elem(b, 8, "SSL", strncmp(url, "https:", 6) == 0 ? "on" : "off",
+	    sub);
+	put_elem(b, 8, "AuthRequired", "on", sub);
+	if (s->ttl > 0)
+		put_uelem(b, 8, "TTL", s->ttl);
+	buf_puts(b, "      </Protocol>\n");
+}
+
+/*
  * Render the Outlook POX settings answer (outlook/responseschema/2006a).
  * With user set (a POST naming an address) it carries User/DisplayName
  * and each LoginName, as markers; without (a GET for the Host's domain)
@@ -286,6 +336,8 @@ xml_outlook(struct buf *b, const struct section *s, const char *target,
 		for (i = 0; i < n; i++)
 			ol_protocol(b, s, (enum proto)p, pick[i], &sub, user);
 	}
+	ol_dav(b, "CalDAV", s->url[URL_CALDAV], s, &sub, user);
+	ol_dav(b, "CardDAV", s->url[URL_CARDDAV], s, &sub, user);
 	buf_puts(b, "    </Account>\n  </Response>\n</Autodiscover>\n");
 	if (aliasaddr.err)
 		b->err = 1;
@@ -381,6 +433,224 @@ xml_ad_error(struct buf *b, int code, enum adschema schema, long now)
 }
 
 /*
+ * A config URL with %EMAILDOMAIN% as the domain marker (or the alias
+ * target), unescaped: for Location headers.
+ */
+void
+url_expand(struct buf *b, const char *url, const char *target)
+{
+	struct subst	 sub;
+
+	sub.addr = NULL;
+	sub.local = NULL;
+	sub.domain = target != NULL ? target : mark_domain;
+	put_esc(b, url, &sub, buf_add);
+}
+
+/* The parts of an absolute http(s) URL validated at config load. */
+struct urlparts {
+	char		 host[CONF_VALUE_MAX + 1];
+	unsigned	 port;
+	int		 tls;
+};
+
+static void
+url_split(const char *url, struct urlparts *u)
+{
+	const char	*h, *end;
+	size_t		 n;
+
+	u->tls = strncmp(url, "https://", 8) == 0;
+	h = url + (u->tls ? 8 : 7);
+	end = h + strcspn(h, ":/?#");
+	n = (size_t)(end - h);
+	memcpy(u->host, h, n);
+	u->host[n] = '\0';
+	u->port = u->tls ? 443 : 80;
+	if (*end == ':' && end[1] >= '0' && end[1] <= '9') {
+		u->port = 0;
+		for (end++; *end >= '0' && *end <= '9' && u->port < 65536;
+		    end++)
+			u->port = u->port * 10 + (unsigned)(*end - '0');
+	}
+}
+
+static void
+pl_key(struct buf *b, int indent, const char *key)
+{
+	buf_add(b, "\t\t\t\t", (size_t)indent);
+	buf_puts(b, "<key>");
+	buf_puts(b, key);
+	buf_puts(b, "</key>\n");
+}
+
+static void
+pl_string(struct buf *b, int indent, const char *key, const char *text,
+    const struct subst *sub)
+{
+	pl_key(b, indent, key);
+	buf_add(b, "\t\t\t\t", (size_t)indent);
+	buf_puts(b, "<string>");
+	put_text(b, text, sub);
+	buf_puts(b, "</string>\n");
+}
+
+static void
+pl_int(struct buf *b, int indent, const char *key, unsigned long v)
+{
+	pl_key(b, indent, key);
+	buf_add(b, "\t\t\t\t", (size_t)indent);
+	buf_puts(b, "<integer>");
+	buf_putu(b, v);
+	buf_puts(b, "</integer>\n");
+}
+
+static void
+pl_bool(struct buf *b, int indent, const char *key, int v)
+{
+	pl_key(b, indent, key);
+	buf_add(b, "\t\t\t\t", (size_t)indent);
+	buf_puts(b, v ? "<true/>\n" : "<false/>\n");
+}
+
+/* A marker (or marker-bearing text) as a plist string. */
+static void
+pl_raw(struct buf *b, int indent, const char *key, const char *raw)
+{
+	pl_key(b, indent, key);
+	buf_add(b, "\t\t\t\t", (size_t)indent);
+	buf_puts(b, "<string>");
+	buf_puts(b, raw);
+	buf_puts(b, "</string>\n");
+}
+
+/* Payload keys every payload carries. */
+static void
+pl_payload(struct buf *b, const char *type, const char *idsuffix,
+    char uuidmark, const char *display, const struct subst *sub)
+{
+	char	 id[64], mark[2] = { uuidmark, '\0' };
+
+	snprintf(id, sizeof(id), "mailautoconf.%c.%s", MARK_UUID_PROFILE,
+	    idsuffix);
+	pl_string(b, 3, "PayloadDisplayName", display, sub);
+	pl_raw(b, 3, "PayloadIdentifier", id);
+	pl_string(b, 3, "PayloadType", type, sub);
+	pl_raw(b, 3, "PayloadUUID", mark);
+	pl_int(b, 3, "PayloadVersion", 1);
+}
+
+static void
+pl_dav(struct buf *b, const char *pfx, const char *url, char uuidmark,
+    const char *display, const struct subst *sub)
+{
+	struct urlparts	 u;
+	char		 k[64], type[40];
+
+	url_split(url, &u);
+	buf_puts(b, "\t\t<dict>\n");
+	snprintf(k, sizeof(k), "%sAccountDescription", pfx);
+	pl_string(b, 3, k, display, sub);
+	snprintf(k, sizeof(k), "%sHostName", pfx);
+	pl_string(b, 3, k, u.host, sub);
+	snprintf(k, sizeof(k), "%sPort", pfx);
+	pl_int(b, 3, k, u.port);
+	snprintf(k, sizeof(k), "%sPrincipalURL", pfx);
+	pl_string(b, 3, k, url, sub);
+	snprintf(k, sizeof(k), "%sUseSSL", pfx);
+	pl_bool(b, 3, k, u.tls);
+	snprintf(k, sizeof(k), "%sUsername", pfx);
+	pl_raw(b, 3, k, sub->addr);
+	snprintf(type, sizeof(type), "com.apple.%s.account",
+	    pfx[1] == 'a' ? "caldav" : "carddav");
+	pl_payload(b, type, pfx[1] == 'a' ? "caldav" : "carddav", uuidmark,
+	    display, sub);
+	buf_puts(b, "\t\t</dict>\n");
+}
+
+/*
+ * Render an Apple configuration profile: one com.apple.mail.managed
+ * payload (the first incoming server, IMAP preferred, and the first
+ * SMTP server), plus CalDAV and CardDAV payloads when configured.
+ * Every identifier and UUID is a marker named after the address, so a
+ * re-download is byte-identical.  Never a password.
+ */
+void
+xml_mobileconfig(struct buf *b, const struct section *s, const char *target)
+{
+	const struct server *in, *out;
+	struct subst	 sub, login;
+	struct buf	 aliasaddr, user;
+	const char	*disp;
+	char		 id[32];
+	enum proto	 ip = P_IMAP;
+
+	user_subst(&sub, &aliasaddr, target);
+	/* The login name, expanded once into marker text. */
+	buf_init(&user);
+	put_esc(&user, s->username, &sub, buf_add);
+	buf_putc(&user, '\0');
+	login = sub;
+	login.addr = user.err ? "" : user.p;
+	if (config_pick(s, P_IMAP, &in, 1) == 0) {
+		ip = P_POP3;
+		config_pick(s, P_POP3, &in, 1);
+	}
+	config_pick(s, P_SMTP, &out, 1);
+	disp = s->display_name != NULL ? s->display_name : "%EMAILDOMAIN%";
+
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+	    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+	    "<plist version=\"1.0\">\n<dict>\n");
+	pl_key(b, 1, "PayloadContent");
+	buf_puts(b, "\t<array>\n\t\t<dict>\n");
+	pl_string(b, 3, "EmailAccountDescription", disp, &sub);
+	pl_string(b, 3, "EmailAccountType", ip == P_IMAP ? "EmailTypeIMAP" :
+	    "EmailTypePOP", &sub);
+	pl_raw(b, 3, "EmailAddress", mark_addr);
+	pl_string(b, 3, "IncomingMailServerAuthentication",
+	    "EmailAuthPassword", &sub);
+	pl_string(b, 3, "IncomingMailServerHostName", in->host, &sub);
+	pl_int(b, 3, "IncomingMailServerPortNumber", in->port);
+	pl_bool(b, 3, "IncomingMailServerUseSSL", in->sock != SOCK_PLAIN);
+	pl_raw(b, 3, "IncomingMailServerUsername", login.addr);
+	pl_string(b, 3, "OutgoingMailServerAuthentication",
+	    "EmailAuthPassword", &sub);
+	pl_string(b, 3, "OutgoingMailServerHostName", out->host, &sub);
+	pl_int(b, 3, "OutgoingMailServerPortNumber", out->port);
+	pl_bool(b, 3, "OutgoingMailServerUseSSL", out->sock != SOCK_PLAIN);
+	pl_raw(b, 3, "OutgoingMailServerUsername", login.addr);
+	pl_bool(b, 3, "OutgoingPasswordSameAsIncomingPassword", 1);
+	pl_payload(b, "com.apple.mail.managed", "mail", MARK_UUID_MAIL, disp,
+	    &sub);
+	buf_puts(b, "\t\t</dict>\n");
+	if (s->url[URL_CALDAV] != NULL)
+		pl_dav(b, "CalDAV", s->url[URL_CALDAV], MARK_UUID_CALDAV, disp,
+		    &login);
+	if (s->url[URL_CARDDAV] != NULL)
+		pl_dav(b, "CardDAV", s->url[URL_CARDDAV], MARK_UUID_CARDDAV,
+		    disp, &login);
+	buf_puts(b, "\t</array>\n");
+	pl_string(b, 1, "PayloadDescription", "Mail settings for "
+	    "%EMAILDOMAIN%", &sub);
+	pl_string(b, 1, "PayloadDisplayName", disp, &sub);
+	snprintf(id, sizeof(id), "mailautoconf.%c", MARK_UUID_PROFILE);
+	pl_raw(b, 1, "PayloadIdentifier", id);
+	pl_bool(b, 1, "PayloadRemovalDisallowed", 0);
+	pl_string(b, 1, "PayloadType", "Configuration", &sub);
+	id[0] = MARK_UUID_PROFILE;
+	id[1] = '\0';
+	pl_raw(b, 1, "PayloadUUID", id);
+	pl_int(b, 1, "PayloadVersion", 1);
+	buf_puts(b, "</dict>\n</plist>\n");
+	if (aliasaddr.err || user.err)
+		b->err = 1;
+	buf_free(&user);
+	buf_free(&aliasaddr);
+}
+
+/*
  * The size of t expanded with an address of addrlen escaped bytes, a
  * local part of locallen and a domain of domlen.
  */
@@ -389,36 +659,44 @@ tmpl_size(const struct tmpl *t, size_t addrlen, size_t locallen,
     size_t domlen)
 {
 	return t->len - t->npos + t->n[0] * addrlen + t->n[1] * locallen +
-	    t->n[2] * domlen;
+	    t->n[2] * domlen + (t->n[3] + t->n[4] + t->n[5] + t->n[6]) *
+	    UUID_LEN;
 }
 
 /*
  * Append t to b with its markers replaced: the address a (may be NULL
- * when t has no address markers) escaped, the domain dom as is (a
- * validated LDH name).  Returns 0, or -1 when b overflowed.
+ * when t has no address or UUID markers) escaped, the domain dom as is
+ * (a validated LDH name), UUIDs named after the address.  Returns 0, or
+ * -1 when b overflowed.
  */
 int
 tmpl_expand(struct buf *b, const struct tmpl *t, const struct addr *a,
     const char *dom, size_t domlen)
 {
+	static const char *const uuid_kind[4] = {
+		"profile", "mail", "caldav", "carddav"
+	};
+	char		 uuid[UUID_LEN + 1];
 	size_t		 at = 0;
 	unsigned	 i, pos;
+	int		 m;
 
 	for (i = 0; i < t->npos; i++) {
 		pos = t->pos[i];
 		buf_add(b, t->s + at, pos - at);
-		switch (t->s[pos]) {
-		case MARK_ADDR:
-			if (a != NULL)
-				buf_xml(b, a->full, a->fulllen);
-			break;
-		case MARK_LOCAL:
-			if (a != NULL)
-				buf_xml(b, a->full, a->locallen);
-			break;
-		default:
+		m = t->s[pos];
+		if (m == MARK_DOMAIN)
 			buf_add(b, dom, domlen);
-			break;
+		else if (a == NULL)
+			b->err = 1;
+		else if (m == MARK_ADDR)
+			buf_xml(b, a->full, a->fulllen);
+		else if (m == MARK_LOCAL)
+			buf_xml(b, a->full, a->locallen);
+		else {
+			uuid_name(uuid_kind[m - MARK_UUID_PROFILE], a->full,
+			    a->fulllen, uuid);
+			buf_add(b, uuid, UUID_LEN);
 		}
 		at = pos + 1;
 	}
