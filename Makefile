@@ -17,7 +17,7 @@ ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(DEFS) \
 	     $(WARN) $(WERROR) $(PKG_CFLAGS) $(CFLAGS) $(CPPFLAGS)
 
 # The core: pure modules that tests link directly.
-CORE	:= body.c buf.c config.c request.c respond.c uuid.c xmlgen.c
+CORE	:= body.c buf.c config.c dnszone.c request.c respond.c uuid.c xmlgen.c
 SRCS	:= autoconf.c $(CORE)
 HDRS	:= mailautoconf.h
 
@@ -51,6 +51,7 @@ check: deps mailautoconf build/mailautoconf-san $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
 	@sh tests/blackbox.sh build/mailautoconf-san
 	@sh tests/hostile.sh build/mailautoconf-san
+	@sh tests/apple-dns.sh build/mailautoconf-san
 	@sh tests/leak.sh mailautoconf
 
 # Build, then serve etc/mailautoconf.conf through lighttpd on 127.0.0.1.

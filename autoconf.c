@@ -42,6 +42,7 @@ struct options {
 	const char	*method;
 	const char	*host;
 	int		 test;
+	int		 dns;
 };
 
 static void
@@ -53,6 +54,7 @@ usage(FILE *fp)
 	    "host:port]\n"
 	    "       mailautoconf [-c file] -r url [-m method] [-H host] "
 	    "< body\n"
+	    "       mailautoconf [-c file] --dns [domain ...]\n"
 	    "       mailautoconf -h | -V\n");
 }
 
@@ -564,7 +566,7 @@ main(int argc, char *argv[])
 	struct config	*cfg;
 	const char	*rm = getenv("REQUEST_METHOD");
 	const char	*gi = getenv("GATEWAY_INTERFACE");
-	int		 ch;
+	int		 ch, i;
 
 	take_listen_fds();
 	body_init();
@@ -573,6 +575,26 @@ main(int argc, char *argv[])
 		return run_cgi();	/* argv is not ours: Apache puts query
 					   words there */
 	memset(&o, 0, sizeof(o));
+	/* Long options getopt(3) does not know: take them out first. */
+	for (ch = 1, i = 1; ch < argc; ch++) {
+		if (strcmp(argv[ch], "--") == 0) {
+			while (ch < argc)
+				argv[i++] = argv[ch++];
+			break;
+		}
+		if (strcmp(argv[ch], "--dns") == 0)
+			o.dns = 1;
+		else if (strcmp(argv[ch], "--help") == 0) {
+			usage(stdout);
+			return EX_OK;
+		} else if (strcmp(argv[ch], "--version") == 0) {
+			printf("mailautoconf %s\n", MAC_VERSION);
+			return EX_OK;
+		} else
+			argv[i++] = argv[ch];
+	}
+	argc = i;
+	argv[argc] = NULL;
 	while ((ch = getopt(argc, argv, "c:H:hm:r:s:tu:V")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -606,6 +628,13 @@ main(int argc, char *argv[])
 			usage(stderr);
 			return EX_USAGE;
 		}
+	}
+	if (o.dns) {
+		if ((cfg = config_load(conf_path(&o), 0)) == NULL)
+			return EX_CONFIG;
+		ch = dns_zone(cfg, stdout, argv + optind, argc - optind);
+		config_free(cfg);
+		return ch == 0 ? EX_OK : 1;
 	}
 	if (optind != argc) {
 		usage(stderr);

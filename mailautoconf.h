@@ -290,6 +290,20 @@ void	 json_locator(struct buf *, const char *, const char *, const char *);
 void	 xml_ad_error(struct buf *, int, enum adschema, long);
 void	 xml_mobileconfig(struct buf *, const struct section *, const char *);
 void	 url_expand(struct buf *, const char *, const char *);
+
+/* The parts of an absolute http(s) URL validated at config load. */
+struct urlparts {
+	char		 host[CONF_VALUE_MAX + 1];
+	char		 path[CONF_VALUE_MAX + 1];
+	unsigned	 port;
+	int		 tls;
+};
+
+void	 url_split(const char *, struct urlparts *);
+
+/* ---- dnszone.c ---- */
+
+int	 dns_zone(const struct config *, FILE *, char *const *, int);
 size_t	 tmpl_size(const struct tmpl *, size_t, size_t, size_t);
 int	 tmpl_expand(struct buf *, const struct tmpl *, const struct addr *,
 	    const char *, size_t);

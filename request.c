@@ -225,7 +225,8 @@ req_domain(const char *s, size_t n, char *out, size_t outsz)
 			return -1;
 		out[i] = (char)lower(c);
 	}
-	if (s[n - 1] == '-')
+	/* label == 0: a second trailing dot, an empty last label. */
+	if (label == 0 || s[n - 1] == '-')
 		return -1;
 	out[n] = '\0';
 	return (int)n;

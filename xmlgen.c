@@ -447,14 +447,12 @@ url_expand(struct buf *b, const char *url, const char *target)
 	put_esc(b, url, &sub, buf_add);
 }
 
-/* The parts of an absolute http(s) URL validated at config load. */
-struct urlparts {
-	char		 host[CONF_VALUE_MAX + 1];
-	unsigned	 port;
-	int		 tls;
-};
-
-static void
+/*
+ * Split an absolute http(s) URL (validated at config load, at most
+ * CONF_VALUE_MAX bytes) into host, port (the scheme's default when
+ * absent), TLS flag and path (without query or fragment).
+ */
+void
 url_split(const char *url, struct urlparts *u)
 {
 	const char	*h, *end;
@@ -464,6 +462,8 @@ url_split(const char *url, struct urlparts *u)
 	h = url + (u->tls ? 8 : 7);
 	end = h + strcspn(h, ":/?#");
 	n = (size_t)(end - h);
+	if (n >= sizeof(u->host))
+		n = sizeof(u->host) - 1;
 	memcpy(u->host, h, n);
 	u->host[n] = '\0';
 	u->port = u->tls ? 443 : 80;
@@ -473,6 +473,11 @@ url_split(const char *url, struct urlparts *u)
 		    end++)
 			u->port = u->port * 10 + (unsigned)(*end - '0');
 	}
+	n = strcspn(end, "?#");
+	if (*end != '/' || n >= sizeof(u->path))
+		n = 0;
+	memcpy(u->path, end, n);
+	u->path[n] = '\0';
 }
 
 static void

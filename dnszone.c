@@ -1,0 +1,153 @@
+/*
+ * mailautoconf --dns: the DNS records to publish for each domain, in
+ * zone-file syntax with absolute names.  SRV records of RFC 6186 and
+ * RFC 8314 for the mail services (target "." for a service not
+ * offered), RFC 8620 JMAP, RFC 6764 CalDAV/CardDAV (with their TXT path),
+ * Outlook's _autodiscover, and the host names clients look up.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "mailautoconf.h"
+
+#define DNS_TTL	3600
+
+/* Expand %EMAILDOMAIN% in s with dom into out (size outsz). */
+static void
+expand(const char *s, const char *dom, char *out, size_t outsz)
+{
+	struct buf	 b;
+	const char	*p;
+
+	buf_fixed(&b, out, outsz - 1);
+	while ((p = strstr(s, "%EMAILDOMAIN%")) != NULL) {
+		buf_add(&b, s, (size_t)(p - s));
+		buf_puts(&b, dom);
+		s = p + 13;
+	}
+	buf_puts(&b, s);
+	out[b.err ? 0 : b.len] = '\0';
+}
+
+static void
+srv(FILE *fp, const char *svc, const char *dom, unsigned prio,
+    unsigned port, const char *target)
+{
+	char	 name[DOMAIN_MAX + 32];
+
+	snprintf(name, sizeof(name), "%s.%s.", svc, dom);
+	if (target == NULL)
+		fprintf(fp, "%-40s %d IN SRV 0 0 0 .\n", name, DNS_TTL);
+	else
+		fprintf(fp, "%-40s %d IN SRV %u 1 %u %s.\n", name, DNS_TTL,
+		    prio, port, target);
+}
+
+/* The servers of protocol p whose socket type is (or is not) SSL. */
+static void
+mail_srv(FILE *fp, const struct section *s, enum proto p, int tls,
+    const char *svc, const char *dom, const char *sdom)
+{
+	char		 host[CONF_VALUE_MAX + DOMAIN_MAX];
+	unsigned	 i, prio = 0;
+
+	for (i = 0; i < s->nsrv[p]; i++) {
+		if ((s->srv[p][i].sock == SOCK_SSL) != tls)
+			continue;
+		expand(s->srv[p][i].host, sdom, host, sizeof(host));
+		srv(fp, svc, dom, prio++, s->srv[p][i].port, host);
+	}
+	if (prio == 0)
+		srv(fp, svc, dom, 0, 0, NULL);
+}
+
+/* An SRV record (and RFC 6764 TXT path) for a configured URL. */
+static void
+url_srv(FILE *fp, const char *svc, const char *url, const char *dom,
+    const char *sdom, int txtpath)
+{
+	char		 full[CONF_VALUE_MAX + DOMAIN_MAX], name[DOMAIN_MAX + 32];
+	struct urlparts	 u;
+
+	if (url == NULL) {
+		srv(fp, svc, dom, 0, 0, NULL);
+		return;
+	}
+	expand(url, sdom, full, sizeof(full));
+	url_split(full, &u);
+	if (!u.tls) {
+		srv(fp, svc, dom, 0, 0, NULL);
+		return;
+	}
+	srv(fp, svc, dom, 0, u.port, u.host);
+	if (txtpath && u.path[0] != '\0' && strcmp(u.path, "/") != 0) {
+		snprintf(name, sizeof(name), "%s.%s.", svc, dom);
+		fprintf(fp, "%-40s %d IN TXT \"path=%s\"\n", name, DNS_TTL,
+		    u.path);
+	}
+}
+
+static void
+domain_records(FILE *fp, const struct domain *d)
+{
+	const struct section *s = d->sec;
+	const char	*sdom = d->target != NULL ? d->target : d->name;
+
+	fprintf(fp, "; %s", d->name);
+	if (d->target != NULL)
+		fprintf(fp, " (alias of %s)", d->target);
+	fprintf(fp, "\n; mail services, RFC 6186 and RFC 8314 "
+	    "(target \".\": not offered)\n");
+	mail_srv(fp, s, P_IMAP, 1, "_imaps._tcp", d->name, sdom);
+	mail_srv(fp, s, P_IMAP, 0, "_imap._tcp", d->name, sdom);
+	mail_srv(fp, s, P_POP3, 1, "_pop3s._tcp", d->name, sdom);
+	mail_srv(fp, s, P_POP3, 0, "_pop3._tcp", d->name, sdom);
+	mail_srv(fp, s, P_SMTP, 1, "_submissions._tcp", d->name, sdom);
+	mail_srv(fp, s, P_SMTP, 0, "_submission._tcp", d->name, sdom);
+	fprintf(fp, "; JMAP (RFC 8620), CalDAV and CardDAV (RFC 6764), "
+	    "Outlook\n");
+	url_srv(fp, "_jmap._tcp", s->url[URL_JMAP], d->name, sdom, 0);
+	url_srv(fp, "_caldavs._tcp", s->url[URL_CALDAV], d->name, sdom, 1);
+	url_srv(fp, "_carddavs._tcp", s->url[URL_CARDDAV], d->name, sdom, 1);
+	url_srv(fp, "_autodiscover._tcp", s->url[URL_AUTODISCOVER] != NULL ?
+	    s->url[URL_AUTODISCOVER] :
+	    "https://autodiscover.%EMAILDOMAIN%/autodiscover/autodiscover.xml",
+	    d->name, sdom, 0);
+	fprintf(fp, "; point these names at the web server that runs "
+	    "mailautoconf (A/AAAA or CNAME):\n"
+	    ";   autoconfig.%s.    (Thunderbird, Evolution, KMail)\n"
+	    ";   autodiscover.%s.  (Outlook, eM Client, Delta Chat)\n\n",
+	    d->name, d->name);
+}
+
+/*
+ * Print the records of the n domains named (all configured ones when
+ * n is 0).  Returns 0, or -1 when a named domain is not configured
+ * (reported on stderr; the others are still printed).
+ */
+int
+dns_zone(const struct config *cfg, FILE *fp, char *const *names, int n)
+{
+	const struct domain *d;
+	char		 dom[DOMAIN_MAX + 1];
+	size_t		 i;
+	int		 k, len, rc = 0;
+
+	if (n == 0) {
+		for (i = 0; i < config_ndomains(cfg); i++)
+			domain_records(fp, config_domain(cfg, i));
+		return 0;
+	}
+	for (k = 0; k < n; k++) {
+		len = req_domain(names[k], strlen(names[k]), dom, sizeof(dom));
+		if (len < 0 || (d = config_lookup(cfg, dom, (size_t)len)) ==
+		    NULL) {
+			fprintf(stderr, "mailautoconf: %s: not a configured "
+			    "domain\n", names[k]);
+			rc = -1;
+			continue;
+		}
+		domain_records(fp, d);
+	}
+	return rc;
+}
