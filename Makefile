@@ -9,15 +9,23 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	:= -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wwrite-strings -Wformat=2
-PKG_CFLAGS = $(shell pkg-config --cflags fcgi mxml 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs fcgi mxml 2>/dev/null || echo -lfcgi -lmxml)
+# Signed Apple profiles need OpenSSL's libcrypto; without it (or with
+# SIGNING=no) the build leaves signing out and says so at config load.
+SIGNING	?= $(shell pkg-config --exists libcrypto 2>/dev/null && echo yes || echo no)
+ifeq ($(SIGNING),yes)
+CRYPTO	:= libcrypto
+SIGN_DEFS := -DHAVE_LIBCRYPTO
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags fcgi mxml $(CRYPTO) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs fcgi mxml $(CRYPTO) 2>/dev/null || echo -lfcgi -lmxml)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 DEFS	:= -DMAC_CONF_DEFAULT='"$(SYSCONFDIR)/mailautoconf/mailautoconf.conf"'
-ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(DEFS) \
+ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(DEFS) $(SIGN_DEFS) \
 	     $(WARN) $(WERROR) $(PKG_CFLAGS) $(CFLAGS) $(CPPFLAGS)
 
 # The core: pure modules that tests link directly.
-CORE	:= body.c buf.c config.c dnszone.c request.c respond.c uuid.c xmlgen.c
+CORE	:= body.c buf.c config.c dnszone.c request.c respond.c sign.c uuid.c \
+	   xmlgen.c
 SRCS	:= autoconf.c $(CORE)
 HDRS	:= mailautoconf.h
 
@@ -52,6 +60,7 @@ check: deps mailautoconf build/mailautoconf-san $(UNIT_BINS)
 	@sh tests/blackbox.sh build/mailautoconf-san
 	@sh tests/hostile.sh build/mailautoconf-san
 	@sh tests/apple-dns.sh build/mailautoconf-san
+	@sh tests/sign.sh mailautoconf
 	@sh tests/leak.sh mailautoconf
 
 # Build, then serve etc/mailautoconf.conf through lighttpd on 127.0.0.1.

@@ -114,6 +114,8 @@ struct config {
 	uint32_t	 *hash;		/* index + 1 into doms; 0: empty */
 	size_t		  hmask;
 	struct tmpl	**tmpls;	/* interned answers */
+	struct signer	**signers;
+	size_t		  nsigners;
 	size_t		  tmask, ntmpls;
 	int		  errors;
 	int		  oom;
@@ -137,7 +139,8 @@ enum ktype {
 	K_URL,
 	K_BOOL,
 	K_TTL,
-	K_ALIAS
+	K_ALIAS,
+	K_PATH
 };
 
 struct key {
@@ -174,6 +177,9 @@ static const struct key keys[] = {
 	{ "documentation_url",		K_URL,		URL_DOCUMENTATION },
 	{ "documentation_text",		K_TEXT,		F_DOCTEXT },
 	{ "webmail_url",		K_URL,		URL_WEBMAIL },
+	{ "sign_certificate",		K_PATH,		0 },
+	{ "sign_key",			K_PATH,		1 },
+	{ "sign_chain",			K_PATH,		2 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 #define KEYBIT(k)	(1ul << (k))
@@ -488,6 +494,25 @@ section_close(struct frame *f)
 	f->cur = NULL;
 }
 
+/* A file name relative to the directory of the file being read. */
+static char *
+rel_path(struct frame *f, const char *name)
+{
+	const char	*slash = strrchr(f->file, '/');
+	size_t		 dl, nl = strlen(name);
+	char		*p;
+
+	dl = name[0] != '/' && slash != NULL ? (size_t)(slash - f->file) + 1 :
+	    0;
+	if ((p = arena_alloc(&f->cfg->arena, dl + nl + 1)) == NULL) {
+		f->cfg->oom = 1;
+		return NULL;
+	}
+	memcpy(p, f->file, dl);
+	memcpy(p + dl, name, nl + 1);
+	return p;
+}
+
 static void
 parse_key(struct frame *f, const char *k, size_t klen, char *v)
 {
@@ -588,6 +613,14 @@ parse_key(struct frame *f, const char *k, size_t klen, char *v)
 			    TTL_MAX);
 			return;
 		}
+		break;
+	case K_PATH:
+		if (!text_ok(v, vlen)) {
+			conf_err(f, f->line, "%s: not a file name", key->name);
+			return;
+		}
+		s->sign_path[key->arg] = rel_path(f, v);
+		s->sign_line = f->line;
 		break;
 	case K_ALIAS:
 		if ((n = req_domain(v, vlen, dom, sizeof(dom))) < 0) {
@@ -728,8 +761,7 @@ parse_include(struct frame *f, const char *pat)
 {
 	glob_t		 g;
 	char		*path;
-	size_t		 i, dl, pl = strlen(pat);
-	const char	*slash;
+	size_t		 i;
 	int		 rc;
 
 	section_close(f);
@@ -738,14 +770,8 @@ parse_include(struct frame *f, const char *pat)
 		    CONF_DEPTH_MAX);
 		return;
 	}
-	slash = strrchr(f->file, '/');
-	dl = pat[0] != '/' && slash != NULL ? (size_t)(slash - f->file) + 1 : 0;
-	if ((path = arena_alloc(&f->cfg->arena, dl + pl + 1)) == NULL) {
-		f->cfg->oom = 1;
+	if ((path = rel_path(f, pat)) == NULL)
 		return;
-	}
-	memcpy(path, f->file, dl);
-	memcpy(path + dl, pat, pl + 1);
 	rc = glob(path, 0, NULL, &g);
 	if (rc == GLOB_NOMATCH) {
 		if (!has_glob(path))
@@ -911,12 +937,75 @@ apply_defaults(const struct section *d, struct section *s)
 		case K_TTL:
 			s->ttl = d->ttl;
 			break;
+		case K_PATH:
+			/* The three go together: all inherited or none. */
+			if (s->sign_line == 0)
+				s->sign_path[keys[i].arg] =
+				    d->sign_path[keys[i].arg];
+			break;
 		case K_ALIAS:
 			break;
 		}
 	}
 	if (s->username == NULL)
 		s->username = "%EMAILADDRESS%";
+}
+
+/*
+ * Load the signing certificate and key a section names; errors at the
+ * section's sign_* line.
+ */
+static struct signer *
+make_signer(struct frame *f, const struct section *s)
+{
+	struct config	*cfg = f->cfg;
+	struct signer	*sg, **ns;
+	char		 err[512];
+
+	f->file = s->file;
+	if (s->sign_path[0] == NULL || s->sign_path[1] == NULL) {
+		conf_err(f, s->sign_line, "sign_certificate and sign_key go "
+		    "together");
+		return NULL;
+	}
+	if ((sg = sign_new(s->sign_path[0], s->sign_path[1], s->sign_path[2],
+	    err, sizeof(err))) == NULL) {
+		conf_err(f, s->sign_line, "signing: %s", err);
+		return NULL;
+	}
+	ns = realloc(cfg->signers, (cfg->nsigners + 1) * sizeof(*ns));
+	if (ns == NULL) {
+		sign_free(sg);
+		cfg->oom = 1;
+		return NULL;
+	}
+	cfg->signers = ns;
+	cfg->signers[cfg->nsigners++] = sg;
+	return sg;
+}
+
+/* One signer for [defaults], shared by every section inheriting it. */
+static void
+load_signers(struct frame *f)
+{
+	struct config	*cfg = f->cfg;
+	const struct section *d = &cfg->defaults;
+	struct signer	*dsig = NULL;
+	struct section	*s;
+	size_t		 i;
+
+	if (cfg->have_defaults && d->sign_line != 0)
+		dsig = make_signer(f, d);
+	for (i = 0; i < cfg->nsecs; i++) {
+		s = cfg->secs[i];
+		if (s->names == NULL || s->alias != NULL ||
+		    (s->sign_path[0] == NULL && s->sign_path[1] == NULL))
+			continue;
+		if (cfg->have_defaults && s->sign_line == 0)
+			s->signer = dsig;
+		else
+			s->signer = make_signer(f, s);
+	}
 }
 
 static void
@@ -1223,6 +1312,7 @@ finish(struct config *cfg, const char *file)
 	}
 	if (cfg->errors > 0)
 		return;
+	load_signers(&fr);
 	for (i = 0; i < cfg->ndoms && !cfg->oom; i++)
 		prepare(&fr, &cfg->doms[i]);
 }
@@ -1277,6 +1367,9 @@ config_free(struct config *cfg)
 	free(cfg->doms);
 	free(cfg->hash);
 	free(cfg->tmpls);
+	while (cfg->nsigners > 0)
+		sign_free(cfg->signers[--cfg->nsigners]);
+	free(cfg->signers);
 	arena_free(cfg->arena);
 	free(cfg);
 }

@@ -262,6 +262,9 @@ struct section {
 	int		 alternatives;
 	int		 leave_on_server;
 	unsigned	 ttl;
+	const char	*sign_path[3];	/* certificate, key, chain */
+	int		 sign_line;
+	struct signer	*signer;	/* Apple profiles; NULL: unsigned */
 	unsigned long	 set;	/* bit per key given in the section */
 };
 
@@ -308,6 +311,17 @@ size_t	 tmpl_size(const struct tmpl *, size_t, size_t, size_t);
 int	 tmpl_expand(struct buf *, const struct tmpl *, const struct addr *,
 	    const char *, size_t);
 
+/* ---- sign.c: optional CMS signing of Apple profiles (libcrypto) ---- */
+
+struct signer;
+
+int	 sign_available(void);
+struct signer *sign_new(const char *, const char *, const char *, char *,
+	    size_t);
+void	 sign_free(struct signer *);
+int	 sign_der(const struct signer *, const char *, size_t, char *, size_t,
+	    size_t *);
+
 /* ---- uuid.c ---- */
 
 void	 uuid_name(const char *, const char *, size_t, char [UUID_LEN + 1]);
@@ -327,6 +341,7 @@ struct response {
 	const char	*why;		/* failed requests: the log line */
 	char		 bodybuf[RESP_BODY_MAX];
 	char		 locbuf[CONF_VALUE_MAX + DOMAIN_MAX];
+	char		 scratch[RESP_BODY_MAX];	/* a profile to sign */
 };
 
 enum status	 respond(const struct config *, const struct request *,

@@ -289,6 +289,13 @@ h_mobileconfig(const struct config *cfg, const struct request *rq,
 		return fail(r, ST_BADREQ, "mobileconfig: no emailaddress");
 	if (answer(r, d->apple, d, &a, CT_APPLE) != ST_OK)
 		return r->status;
+	if (d->sec->signer != NULL) {
+		memcpy(r->scratch, r->body, r->bodylen);
+		if (sign_der(d->sec->signer, r->scratch, r->bodylen,
+		    r->bodybuf, sizeof(r->bodybuf), &r->bodylen) == -1)
+			return fail(r, ST_INTERNAL, "mobileconfig: signing "
+			    "failed");
+	}
 	r->attachment = d->name;
 	r->attachlen = d->namelen;
 	return ST_OK;

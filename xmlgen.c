@@ -199,6 +199,11 @@ xml_thunderbird(struct buf *b, const struct section *s, const char *target)
 		    "Mail client settings", &sub);
 		buf_puts(b, "</descr>\n    </documentation>\n");
 	}
+	if (s->url[URL_WEBMAIL] != NULL) {
+		buf_puts(b, "    <webMail>\n      <loginPage url=\"");
+		put_text(b, s->url[URL_WEBMAIL], &sub);
+		buf_puts(b, "\"/>\n    </webMail>\n");
+	}
 	buf_puts(b, "  </emailProvider>\n");
 	tb_dav(b, "addressBook", "carddav", s->url[URL_CARDDAV], s, &sub);
 	tb_dav(b, "calendar", "caldav", s->url[URL_CALDAV], s, &sub);
