@@ -5,10 +5,13 @@
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fcgiapp.h>
 #include <grp.h>
 #include <pwd.h>
@@ -349,14 +352,34 @@ is_listener(int fd)
 }
 
 /* systemd socket activation: the first passed socket becomes fd 0. */
+/* A decimal environment value in [1, max]; -1 when absent or bad. */
+static long
+env_num(const char *name, long max)
+{
+	const char	*s = getenv(name);
+	char		*end;
+	long		 v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > max)
+		return -1;
+	return v;
+}
+
 static void
 take_listen_fds(void)
 {
-	const char	*pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	long	 n;
 
-	if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() ||
-	    atoi(fds) < 1)
+	if (env_num("LISTEN_PID", 0x7fffffffL) != (long)getpid() ||
+	    (n = env_num("LISTEN_FDS", 1024)) < 1)
 		return;
+	/* One socket is ours; close any others passed along. */
+	while (n > 1)
+		close(3 + (int)--n);
 	if (dup2(3, 0) == -1) {
 		perror("mailautoconf: dup2");
 		exit(EX_OSERR);
@@ -409,6 +432,7 @@ open_socket(const char *spec, const char *user)
 {
 	const char	*path = spec;
 	struct passwd	*pw;
+	struct stat	 st;
 	int		 fd;
 
 	if (strncmp(spec, "unix:", 5) == 0)
@@ -418,8 +442,25 @@ open_socket(const char *spec, const char *user)
 		    "HOST:PORT\n");
 		return -1;
 	}
-	if (path != spec)
-		unlink(path);
+	if (path != spec) {
+		if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+			fprintf(stderr, "mailautoconf: %s: path too long\n",
+			    path);
+			return -1;
+		}
+		/* Replace a stale socket, never any other file. */
+		if (lstat(path, &st) == 0) {
+			if (!S_ISSOCK(st.st_mode)) {
+				fprintf(stderr, "mailautoconf: %s exists and "
+				    "is not a socket\n", path);
+				return -1;
+			}
+			unlink(path);
+		}
+	} else if (strlen(spec) > 300) {
+		fprintf(stderr, "mailautoconf: -s: address too long\n");
+		return -1;
+	}
 	if ((fd = FCGX_OpenSocket(path, 128)) < 0) {
 		fprintf(stderr, "mailautoconf: cannot listen on %s\n", spec);
 		return -1;
@@ -495,7 +536,9 @@ run_fcgi(const struct options *o)
 	struct response	*r;
 	char		*body;
 	sigset_t	 block, old;
+	fd_set		 rfds;
 	const char	*path = conf_path(o);
+	int		 fl, rc = EX_OK;
 
 	if (geteuid() == 0 && o->user == NULL) {
 		fprintf(stderr, "mailautoconf: refusing to serve FastCGI as "
@@ -518,11 +561,25 @@ run_fcgi(const struct options *o)
 		config_free(cfg);
 		return EX_OSERR;
 	}
-	set_signals();
+	/*
+	 * Signals stay blocked except while waiting in pselect(), so none
+	 * can cut a request short and none is lost between checking the
+	 * flags and waiting.  The listening socket is non-blocking: when
+	 * another process took the connection, accept fails with EAGAIN
+	 * and we wait again instead of blocking with signals held.
+	 */
 	sigemptyset(&block);
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	set_signals();
+	if ((fl = fcntl(0, F_GETFL)) == -1 ||
+	    fcntl(0, F_SETFL, fl | O_NONBLOCK) == -1) {
+		fprintf(stderr, "mailautoconf: fcntl: %s\n", strerror(errno));
+		rc = EX_OSERR;
+		goto out;
+	}
 	for (;;) {
 		if (got_term)
 			break;
@@ -539,24 +596,34 @@ run_fcgi(const struct options *o)
 			}
 			continue;
 		}
+		FD_ZERO(&rfds);
+		FD_SET(0, &rfds);
+		if (pselect(1, &rfds, NULL, NULL, NULL, &old) == -1) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "mailautoconf: pselect: %s\n",
+			    strerror(errno));
+			rc = EX_OSERR;
+			break;
+		}
 		if (FCGX_Accept_r(&req) < 0) {
-			if (errno == EINTR || got_term || got_hup)
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR || errno == ECONNABORTED)
 				continue;
 			fprintf(stderr, "mailautoconf: accept: %s\n",
 			    strerror(errno));
+			rc = EX_OSERR;
 			break;
 		}
-		/* A signal must not cut a request short: hold it. */
-		sigprocmask(SIG_BLOCK, &block, &old);
 		serve_fcgi(cfg, &req, body, r);
 		FCGX_Finish_r(&req);
-		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
+out:
 	FCGX_Free(&req, 1);
 	config_free(cfg);
 	free(body);
 	free(r);
-	return EX_OK;
+	return rc;
 }
 
 int

@@ -308,11 +308,20 @@ user_ok(const char *s, size_t n)
 	return 1;
 }
 
-/* 1 if s is an absolute http(s) URL without white space or quotes. */
+static int	parse_uint(const char *, size_t, unsigned, unsigned,
+		    unsigned *);
+
+/*
+ * 1 if s is an absolute http(s) URL with a host name (which may use
+ * %EMAILDOMAIN%), an optional port, and no white space, quotes or
+ * non-ASCII bytes.  The address placeholders have no meaning in a URL.
+ */
 static int
 url_ok(const char *s, size_t n)
 {
-	size_t	 i, skip;
+	char		 host[CONF_VALUE_MAX + 1];
+	size_t		 i, skip, hl;
+	unsigned	 port;
 
 	if (n > 8 && strncmp(s, "https://", 8) == 0)
 		skip = 8;
@@ -320,13 +329,28 @@ url_ok(const char *s, size_t n)
 		skip = 7;
 	else
 		return 0;
-	if (s[skip] == '/')
-		return 0;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f ||
 		    s[i] == '"' || s[i] == '<' || s[i] == '>' ||
 		    s[i] == '\\' || (unsigned char)s[i] >= 0x80)
 			return 0;
+	if (strstr(s, "%EMAILADDRESS%") != NULL ||
+	    strstr(s, "%EMAILLOCALPART%") != NULL)
+		return 0;
+	hl = strcspn(s + skip, ":/?#");
+	if (hl == 0 || hl >= sizeof(host))
+		return 0;
+	memcpy(host, s + skip, hl);
+	host[hl] = '\0';
+	if (!host_ok(host))
+		return 0;
+	if (s[skip + hl] == ':') {
+		i = skip + hl + 1;
+		hl = strspn(s + i, "0123456789");
+		if (parse_uint(s + i, hl, 1, 65535, &port) == -1 ||
+		    (s[i + hl] != '\0' && s[i + hl] != '/'))
+			return 0;
+	}
 	return 1;
 }
 
@@ -404,6 +428,19 @@ parse_server(struct frame *f, enum proto p, char *v)
 			*v++ = '\0';
 		while (is_space((unsigned char)*v))
 			v++;
+	}
+	if (ntok == 1 && strcmp(tok[0], "none") == 0) {
+		/* "imap = none": this section offers no such server. */
+		if (s->nsrv[p] > 0)
+			conf_err(f, f->line, "%s: 'none' after %s servers",
+			    proto_names[p], proto_names[p]);
+		s->none |= 1u << p;
+		return;
+	}
+	if (s->none & (1u << p)) {
+		conf_err(f, f->line, "%s: server after '%s = none'",
+		    proto_names[p], proto_names[p]);
+		return;
 	}
 	if (ntok < 3 || ntok > 4) {
 		conf_err(f, f->line, "%s: expected HOST PORT SOCKET "
@@ -590,8 +627,9 @@ parse_key(struct frame *f, const char *k, size_t klen, char *v)
 		break;
 	case K_URL:
 		if (!url_ok(v, vlen)) {
-			conf_err(f, f->line, "%s: not an absolute http(s) URL",
-			    key->name);
+			conf_err(f, f->line, "%s: not an absolute http(s) URL "
+			    "with a host name (only %%EMAILDOMAIN%% may stand "
+			    "in it)", key->name);
 			return;
 		}
 		s->url[key->arg] = conf_strndup(f, v, vlen);
@@ -675,6 +713,8 @@ parse_header(struct frame *f, char *p)
 	section_close(f);
 	while (is_space((unsigned char)*p))
 		p++;
+	for (w = p + strlen(p); w > p && is_space((unsigned char)w[-1]); w--)
+		w[-1] = '\0';
 	if (strcmp(p, "defaults") == 0) {
 		if (f->cfg->have_defaults) {
 			conf_err(f, f->line, "second [defaults] section "
@@ -1192,8 +1232,8 @@ prepared(struct frame *f, const struct domain *d, struct buf *b)
 	if (tmpl_size(t, EMAIL_MAX * 6, LOCAL_MAX * 6, DOMAIN_MAX) >
 	    RESP_BODY_MAX - RESP_HEAD_MAX) {
 		f->file = d->sec->file;
-		conf_err(f, d->sec->line, "domain %s: answer would exceed "
-		    "%d bytes", d->name, RESP_BODY_MAX);
+		conf_err(f, d->sec->line, "domain %s: an answer would exceed "
+		    "%d bytes", d->name, RESP_BODY_MAX - RESP_HEAD_MAX);
 	}
 	return t;
 }
@@ -1344,7 +1384,7 @@ config_load(const char *path, int verbose)
 		fr.file = file;
 		conf_err(&fr, 0, "no [domain …] section");
 	}
-	if (cfg->errors == 0 && !cfg->oom)
+	if (!cfg->oom)
 		finish(cfg, file);
 	if (cfg->oom)
 		fprintf(stderr, "%s: out of memory\n", path);
@@ -1427,6 +1467,7 @@ config_summary(const struct config *cfg, FILE *fp)
 {
 	const struct domain *d;
 	const struct server *pick[SERVERS_MAX];
+	char		 host[CONF_VALUE_MAX + DOMAIN_MAX];
 	size_t		 i;
 	unsigned	 n, j;
 	int		 p;
@@ -1441,7 +1482,9 @@ config_summary(const struct config *cfg, FILE *fp)
 			    SERVERS_MAX);
 			for (j = 0; j < n; j++)
 				fprintf(fp, " %s %s:%u %s", proto_names[p],
-				    pick[j]->host, pick[j]->port,
+				    dom_expand(pick[j]->host, d->target != NULL ?
+				    d->target : d->name, host, sizeof(host)),
+				    pick[j]->port,
 				    sock_names[pick[j]->sock]);
 		}
 		fputc('\n', fp);

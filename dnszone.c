@@ -12,23 +12,6 @@
 
 #define DNS_TTL	3600
 
-/* Expand %EMAILDOMAIN% in s with dom into out (size outsz). */
-static void
-expand(const char *s, const char *dom, char *out, size_t outsz)
-{
-	struct buf	 b;
-	const char	*p;
-
-	buf_fixed(&b, out, outsz - 1);
-	while ((p = strstr(s, "%EMAILDOMAIN%")) != NULL) {
-		buf_add(&b, s, (size_t)(p - s));
-		buf_puts(&b, dom);
-		s = p + 13;
-	}
-	buf_puts(&b, s);
-	out[b.err ? 0 : b.len] = '\0';
-}
-
 static void
 srv(FILE *fp, const char *svc, const char *dom, unsigned prio,
     unsigned port, const char *target)
@@ -54,7 +37,7 @@ mail_srv(FILE *fp, const struct section *s, enum proto p, int tls,
 	for (i = 0; i < s->nsrv[p]; i++) {
 		if ((s->srv[p][i].sock == SOCK_SSL) != tls)
 			continue;
-		expand(s->srv[p][i].host, sdom, host, sizeof(host));
+		dom_expand(s->srv[p][i].host, sdom, host, sizeof(host));
 		srv(fp, svc, dom, prio++, s->srv[p][i].port, host);
 	}
 	if (prio == 0)
@@ -73,7 +56,7 @@ url_srv(FILE *fp, const char *svc, const char *url, const char *dom,
 		srv(fp, svc, dom, 0, 0, NULL);
 		return;
 	}
-	expand(url, sdom, full, sizeof(full));
+	dom_expand(url, sdom, full, sizeof(full));
 	url_split(full, &u);
 	if (!u.tls) {
 		srv(fp, svc, dom, 0, 0, NULL);

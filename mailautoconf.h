@@ -39,6 +39,7 @@
 #define SERVERS_MAX	8	/* server lines per protocol and section */
 #define AUTH_MAX	6	/* authentication methods per server */
 #define TTL_MAX		720	/* Outlook TTL in hours */
+#define DOMLIST_MAX	64	/* <domain> lines a Thunderbird answer lists */
 
 /* Response limits. */
 #define RESP_HEAD_MAX	1024	/* header block */
@@ -150,6 +151,7 @@ void	 buf_putu(struct buf *, unsigned long);
 void	 buf_xml(struct buf *, const char *, size_t);
 void	 buf_json(struct buf *, const char *, size_t);
 char	*buf_release(struct buf *);
+char	*dom_expand(const char *, const char *, char *, size_t);
 
 /* ---- request.c: CGI variables and body -> validated request ---- */
 
@@ -255,6 +257,7 @@ struct section {
 	const char	*username;
 	struct server	*srv[PROTO_COUNT];
 	unsigned	 nsrv[PROTO_COUNT];
+	unsigned	 none;	/* bit per protocol set to "none" */
 	const char	*url[URL_COUNT];
 	const char	*doc_text;
 	const char	*alias;

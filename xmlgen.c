@@ -145,6 +145,35 @@ tb_dav(struct buf *b, const char *el, const char *type, const char *url,
 }
 
 /*
+ * One <domain> per domain the section serves, as SPEC §2 asks; an
+ * alias answer adds the alias (a marker: aliases of one target share
+ * it).  A section of one name, or of more than DOMLIST_MAX, lists just
+ * the requested domain: the answer stays shared and small.
+ */
+static void
+tb_domains(struct buf *b, const struct section *s, const char *target)
+{
+	unsigned	 i;
+
+	if (s->nnames > 1 && s->nnames <= DOMLIST_MAX)
+		for (i = 0; i < s->nnames; i++) {
+			buf_puts(b, "    <domain>");
+			buf_puts(b, s->names[i]);
+			buf_puts(b, "</domain>\n");
+		}
+	else if (target != NULL && s->nnames == 1) {
+		buf_puts(b, "    <domain>");
+		buf_puts(b, target);
+		buf_puts(b, "</domain>\n");
+	}
+	if (target != NULL || s->nnames == 1 || s->nnames > DOMLIST_MAX) {
+		buf_puts(b, "    <domain>");
+		buf_putc(b, MARK_DOMAIN);
+		buf_puts(b, "</domain>\n");
+	}
+}
+
+/*
  * Render the Thunderbird clientConfig (version 1.1) for a section.  The
  * answer depends only on the requested domain, which stands as a marker:
  * usernames keep %EMAILADDRESS% and %EMAILLOCALPART% for the client to
@@ -177,9 +206,8 @@ xml_thunderbird(struct buf *b, const struct section *s, const char *target)
 	    "<clientConfig version=\"1.1\">\n"
 	    "  <emailProvider id=\"");
 	buf_putc(b, MARK_DOMAIN);
-	buf_puts(b, "\">\n    <domain>");
-	buf_putc(b, MARK_DOMAIN);
-	buf_puts(b, "</domain>\n");
+	buf_puts(b, "\">\n");
+	tb_domains(b, s, target);
 	put_elem(b, 4, "displayName", s->display_name != NULL ?
 	    s->display_name : "%EMAILDOMAIN%", &sub);
 	put_elem(b, 4, "displayShortName", s->short_name != NULL ?
