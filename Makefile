@@ -50,13 +50,36 @@ build/test_%: tests/unit/test_%.c tests/unit/testutil.h $(CORE) $(HDRS)
 	$(CC) $(ALL_CFLAGS) $(SAN) -I. -o $@ $< $(CORE) $(LDFLAGS) \
 	    $(PKG_LIBS) $(CMOCKA_LIBS)
 
+# Fuzzing (libFuzzer: clang and libclang-rt-14-dev).  make fuzz runs each
+# target FUZZ_SECONDS; make check replays the committed corpora with a
+# plain driver under ASan and UBSan, so every past finding stays a test.
+FUZZ_TARGETS := body request config
+FUZZ_SECONDS ?= 60
+FUZZ_CC	?= clang
+FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz_%)
+REPLAY_BINS := $(FUZZ_TARGETS:%=build/replay_%)
+
+build/fuzz_%: fuzz/fuzz_%.c fuzz/fuzzutil.h $(CORE) $(HDRS)
+	@mkdir -p build
+	$(FUZZ_CC) $(ALL_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -I. -o $@ $< $(CORE) $(LDFLAGS) $(PKG_LIBS)
+
+build/replay_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/fuzzutil.h $(CORE) $(HDRS)
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) $(SAN) -I. -o $@ $< fuzz/replay.c $(CORE) \
+	    $(LDFLAGS) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@sh fuzz/run.sh $(FUZZ_SECONDS)
+
 # Install what the build and the tests need (Debian; root only).
 deps:
 	@sh scripts/deps.sh test
 
 # Unit tests, then the real binary as CGI and FastCGI.
-check: deps mailautoconf build/mailautoconf-san $(UNIT_BINS)
+check: deps mailautoconf build/mailautoconf-san $(UNIT_BINS) $(REPLAY_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
+	@sh tests/replay.sh $(FUZZ_TARGETS)
 	@sh tests/blackbox.sh build/mailautoconf-san
 	@sh tests/hostile.sh build/mailautoconf-san
 	@sh tests/apple-dns.sh build/mailautoconf-san
@@ -88,4 +111,4 @@ clean:
 	rm -f mailautoconf
 	rm -rf build
 
-.PHONY: all check clean deps install lint run uninstall
+.PHONY: all check clean deps fuzz install lint run uninstall

@@ -63,7 +63,7 @@ buf_grow(struct buf *b, size_t need)
 void
 buf_add(struct buf *b, const char *s, size_t n)
 {
-	if (buf_grow(b, n) == -1)
+	if (n == 0 || buf_grow(b, n) == -1)
 		return;
 	memcpy(b->p + b->len, s, n);
 	b->len += n;

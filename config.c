@@ -5,6 +5,8 @@
  * Everything a loaded config owns lives in one arena and is freed at
  * once; after config_load returns, the config is only read.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <glob.h>
 #include <stdarg.h>
@@ -881,16 +883,45 @@ parse_line(struct frame *f, char *line)
 	parse_key(f, k, klen, v);
 }
 
+/*
+ * Read one line of at most CONF_LINE_MAX - 1 bytes into line (size
+ * CONF_LINE_MAX), the newline dropped.  Returns its length, -1 at end
+ * of file, -2 for a longer line (the rest of it is skipped), -3 for a
+ * line holding a NUL byte.
+ */
+static long
+read_line(FILE *fp, char *line)
+{
+	size_t	 n = 0;
+	int	 c, nul = 0;
+
+	while ((c = getc(fp)) != EOF && c != '\n') {
+		if (c == '\0')
+			nul = 1;
+		if (n < CONF_LINE_MAX - 1)
+			line[n] = (char)c;
+		n++;
+	}
+	if (c == EOF && n == 0)
+		return -1;
+	if (n >= CONF_LINE_MAX - 1)
+		return -2;
+	line[n] = '\0';
+	return nul ? -3 : (long)n;
+}
+
 static void
 parse_file(struct config *cfg, const char *file, int depth)
 {
 	struct frame	*f;
+	struct stat	 st;
 	FILE		*fp;
-	char		*line = NULL;
-	size_t		 cap = 0;
-	ssize_t		 n;
+	char		*line;
+	long		 n;
 
-	if ((f = calloc(1, sizeof(*f))) == NULL) {
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (line = malloc(CONF_LINE_MAX)) == NULL) {
+		free(f);
 		cfg->oom = 1;
 		return;
 	}
@@ -899,27 +930,30 @@ parse_file(struct config *cfg, const char *file, int depth)
 	f->depth = depth;
 	if ((fp = fopen(file, "r")) == NULL) {
 		conf_err(f, 0, "%s", strerror(errno));
-		free(f);
-		return;
+		goto out;
 	}
-	while ((n = getline(&line, &cap, fp)) != -1) {
+	/* Not /dev/zero, a FIFO or a directory: a file. */
+	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
+		conf_err(f, 0, "not a regular file");
+		fclose(fp);
+		goto out;
+	}
+	while ((n = read_line(fp, line)) != -1) {
 		f->line++;
-		if (memchr(line, '\0', (size_t)n) != NULL) {
-			conf_err(f, f->line, "NUL byte in line");
-			continue;
-		}
-		if ((size_t)n >= CONF_LINE_MAX) {
+		if (n == -2)
 			conf_err(f, f->line, "line longer than %d bytes",
-			    CONF_LINE_MAX - 1);
-			continue;
-		}
-		parse_line(f, line);
+			    CONF_LINE_MAX - 2);
+		else if (n == -3)
+			conf_err(f, f->line, "NUL byte in line");
+		else
+			parse_line(f, line);
 	}
 	if (ferror(fp))
 		conf_err(f, 0, "read error: %s", strerror(errno));
 	section_close(f);
-	free(line);
 	fclose(fp);
+out:
+	free(line);
 	free(f);
 }
 
@@ -1048,6 +1082,26 @@ load_signers(struct frame *f)
 	}
 }
 
+/*
+ * 1 if s (or [defaults], where s inherits it) gave protocol p only
+ * server lines that were refused: that error was reported at the line,
+ * so "no server" would be a false second one.
+ */
+static int
+srv_refused(const struct config *cfg, const struct section *s, int p)
+{
+	const struct section *src = s;
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].type == K_SERVER && keys[i].arg == p)
+			break;
+	if (!(s->set & KEYBIT(i)) && cfg->have_defaults)
+		src = &cfg->defaults;
+	return (src->set & KEYBIT(i)) && src->nsrv[p] == 0 &&
+	    !(src->none & (1u << p));
+}
+
 static void
 check_section(struct frame *f, struct section *s)
 {
@@ -1056,11 +1110,12 @@ check_section(struct frame *f, struct section *s)
 	int		 p;
 
 	f->file = s->file;
-	if (s->nsrv[P_IMAP] + s->nsrv[P_POP3] == 0)
+	if (s->nsrv[P_IMAP] + s->nsrv[P_POP3] == 0 &&
+	    !srv_refused(f->cfg, s, P_IMAP) && !srv_refused(f->cfg, s, P_POP3))
 		conf_err(f, s->line, "domain %s: no imap or pop3 server "
 		    "(clients refuse a configuration without one)",
 		    s->names[0]);
-	if (s->nsrv[P_SMTP] == 0)
+	if (s->nsrv[P_SMTP] == 0 && !srv_refused(f->cfg, s, P_SMTP))
 		conf_err(f, s->line, "domain %s: no smtp server (clients "
 		    "refuse a configuration without one)", s->names[0]);
 	for (p = 0; p < PROTO_COUNT; p++) {

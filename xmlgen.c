@@ -22,6 +22,7 @@ struct subst {
 };
 
 static const char mark_domain[] = { MARK_DOMAIN, '\0' };
+static const char spaces[] = "            ";	/* the deepest indent */
 
 typedef void (*escfn)(struct buf *, const char *, size_t);
 
@@ -72,7 +73,7 @@ static void
 put_elem(struct buf *b, int indent, const char *tag, const char *text,
     const struct subst *sub)
 {
-	buf_add(b, "        ", (size_t)indent);
+	buf_add(b, spaces, (size_t)indent);
 	buf_putc(b, '<');
 	buf_puts(b, tag);
 	buf_putc(b, '>');
@@ -85,7 +86,7 @@ put_elem(struct buf *b, int indent, const char *tag, const char *text,
 static void
 put_uelem(struct buf *b, int indent, const char *tag, unsigned long v)
 {
-	buf_add(b, "        ", (size_t)indent);
+	buf_add(b, spaces, (size_t)indent);
 	buf_putc(b, '<');
 	buf_puts(b, tag);
 	buf_putc(b, '>');
