@@ -156,23 +156,35 @@ serve(const struct config *cfg, const char *(*getv)(void *, const char *),
 }
 
 /*
- * The log line of a failed request: status, method, path (printable
- * ASCII only, cut at LOG_PATH_MAX) and the reason.
+ * Copy s into out (size outsz) up to the first byte of stop, with every
+ * byte that is not printable ASCII as '?': nothing from a request can
+ * forge a log line.
+ */
+static void
+printable(char *out, size_t outsz, const char *s, const char *stop)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0' && strchr(stop, s[i]) == NULL &&
+	    i + 1 < outsz; i++)
+		out[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	out[i] = '\0';
+}
+
+/*
+ * The log line of a failed request: status, method, path (cut at
+ * LOG_PATH_MAX, query dropped) and the reason.
  */
 static void
 log_line(char *out, size_t outsz, const struct response *r,
     const char *method, const char *uri)
 {
-	char	 path[LOG_PATH_MAX + 1];
-	size_t	 i;
+	char	 path[LOG_PATH_MAX + 1], meth[9];
 
-	for (i = 0; uri != NULL && uri[i] != '\0' && uri[i] != '?' &&
-	    i < LOG_PATH_MAX; i++)
-		path[i] = (uri[i] > 0x20 && uri[i] < 0x7f) ? uri[i] : '?';
-	path[i] = '\0';
-	snprintf(out, outsz, "mailautoconf: %d %.8s %s: %s\n",
-	    (int)r->status, method != NULL ? method : "-", path,
-	    r->why != NULL ? r->why : status_reason(r->status));
+	printable(meth, sizeof(meth), method != NULL ? method : "-", "");
+	printable(path, sizeof(path), uri != NULL ? uri : "", "?");
+	snprintf(out, outsz, "mailautoconf: %d %s %s: %s\n", (int)r->status,
+	    meth, path, r->why != NULL ? r->why : status_reason(r->status));
 }
 
 /* ---- CGI and the shell: getenv and stdio ---- */

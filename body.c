@@ -41,6 +41,12 @@ body_init(void)
 	mxmlSetErrorCallback(quiet_error);
 }
 
+static int
+is_ws(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /*
  * 1 if the body may be handed to mxml.  *skip is set past a leading
  * UTF-8 byte order mark.
@@ -59,6 +65,11 @@ body_sane(const char *s, size_t n, size_t *skip)
 	s += *skip;
 	n -= *skip;
 	if (n == 0 || !req_utf8(s, n))
+		return 0;
+	/* mxml takes a root whose last '>' is missing as complete. */
+	for (i = n; i > 0 && is_ws((unsigned char)s[i - 1]); i--)
+		;
+	if (i == 0 || s[i - 1] != '>')
 		return 0;
 	for (i = 0; i < n; i++) {
 		switch (s[i]) {
@@ -142,12 +153,6 @@ child(mxml_node_t *parent, const char *name, int *dup)
 	return found;
 }
 
-static int
-is_ws(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /*
  * The text of an element that holds only text (comments aside), with
  * surrounding white space trimmed: copied into out (size outsz).
@@ -190,6 +195,34 @@ text_of(mxml_node_t *el, char *out, size_t outsz)
 	return (int)len;
 }
 
+/*
+ * 1 if the document is one root element: besides it only comments, the
+ * XML declaration, processing instructions and white space.
+ */
+static int
+one_root(mxml_node_t *top)
+{
+	mxml_node_t	*n;
+	const char	*v;
+	int		 elems = 0;
+
+	for (n = mxmlGetFirstChild(top); n != NULL; n = mxmlGetNextSibling(n)) {
+		if (mxmlGetType(n) == MXML_ELEMENT) {
+			if (!is_markup(n))
+				elems++;
+			continue;
+		}
+		if (mxmlGetType(n) != MXML_OPAQUE ||
+		    (v = mxmlGetOpaque(n)) == NULL)
+			return 0;
+		while (is_ws((unsigned char)*v))
+			v++;
+		if (*v != '\0')
+			return 0;
+	}
+	return elems == 1;
+}
+
 /* Pull the address and the schema out of the parsed tree. */
 static int
 walk(mxml_node_t *top, struct adreq *ad)
@@ -198,7 +231,8 @@ walk(mxml_node_t *top, struct adreq *ad)
 	char		 schema[AD_SCHEMA_MAX + 1];
 	int		 dup = 0, len;
 
-	if ((root = child(top, "Autodiscover", &dup)) == NULL || dup)
+	if (!one_root(top) ||
+	    (root = child(top, "Autodiscover", &dup)) == NULL || dup)
 		return -1;
 	if ((req = child(root, "Request", &dup)) == NULL || dup)
 		return -1;

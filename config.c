@@ -186,6 +186,13 @@ static const struct key keys[] = {
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 #define KEYBIT(k)	(1ul << (k))
 
+static void conf_msg(struct frame *, int, const char *, const char *,
+    va_list) __attribute__((format(printf, 4, 0)));
+static void conf_err(struct frame *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+static void conf_warn(struct frame *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
 conf_msg(struct frame *f, int line, const char *level, const char *fmt,
     va_list ap)

@@ -585,6 +585,7 @@ pl_dav(struct buf *b, const char *pfx, const char *url, char uuidmark,
 {
 	struct urlparts	 u;
 	char		 k[64], type[40];
+	int		 cal;
 
 	url_split(url, &u);
 	buf_puts(b, "\t\t<dict>\n");
@@ -600,10 +601,11 @@ pl_dav(struct buf *b, const char *pfx, const char *url, char uuidmark,
 	pl_bool(b, 3, k, u.tls);
 	snprintf(k, sizeof(k), "%sUsername", pfx);
 	pl_raw(b, 3, k, sub->addr);
+	cal = strcmp(pfx, "CalDAV") == 0;
 	snprintf(type, sizeof(type), "com.apple.%s.account",
-	    pfx[1] == 'a' ? "caldav" : "carddav");
-	pl_payload(b, type, pfx[1] == 'a' ? "caldav" : "carddav", uuidmark,
-	    display, sub);
+	    cal ? "caldav" : "carddav");
+	pl_payload(b, type, cal ? "caldav" : "carddav", uuidmark, display,
+	    sub);
 	buf_puts(b, "\t\t</dict>\n");
 }
 
@@ -625,9 +627,9 @@ xml_mobileconfig(struct buf *b, const struct section *s, const char *target)
 	enum proto	 ip = P_IMAP;
 
 	user_subst(&sub, &aliasaddr, target);
-	/* The login name, expanded once into marker text. */
+	/* The login name, escaped once, its placeholders as markers. */
 	buf_init(&user);
-	put_esc(&user, s->username, &sub, buf_add);
+	put_esc(&user, s->username, &sub, buf_xml);
 	buf_putc(&user, '\0');
 	login = sub;
 	login.addr = user.err ? "" : user.p;
