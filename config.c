@@ -1221,6 +1221,81 @@ config_lookup(const struct config *cfg, const char *name, size_t n)
 }
 
 /*
+ * Record the marker offsets of an answer of n bytes at p into t.  The
+ * scan skips eight bytes at a time while none of them is below
+ * MARK_LAST + 1 (the "has a byte less than" bit trick).
+ */
+static int
+find_marks(struct config *cfg, struct tmpl *t, const char *p, size_t n)
+{
+	const uint64_t	 ones = 0x0101010101010101ull;
+	const uint64_t	 lim = ones * (uint64_t)(MARK_LAST + 1);
+	const uint64_t	 high = ones * 0x80;
+	unsigned	 tmp[256], *pos = tmp, *np;
+	size_t		 i = 0, cap = 256;
+	uint64_t	 w;
+	unsigned char	 c;
+
+	t->npos = 0;
+	memset(t->n, 0, sizeof(t->n));
+	while (i < n) {
+		if (i + 8 <= n) {
+			memcpy(&w, p + i, 8);
+			if (((w - lim) & ~w & high) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		c = (unsigned char)p[i];
+		if (c >= (unsigned char)MARK_ADDR &&
+		    c <= (unsigned char)MARK_LAST) {
+			if (t->npos == cap) {
+				np = pos == tmp ? malloc(2 * cap * sizeof(*np)) :
+				    realloc(pos, 2 * cap * sizeof(*np));
+				if (np == NULL)
+					goto fail;
+				if (pos == tmp)
+					memcpy(np, tmp, sizeof(tmp));
+				pos = np;
+				cap *= 2;
+			}
+			t->n[c - MARK_ADDR]++;
+			pos[t->npos++] = (unsigned)i;
+		}
+		i++;
+	}
+	t->pos = arena_alloc(&cfg->arena, (t->npos + 1) * sizeof(*t->pos));
+	if (t->pos == NULL)
+		goto fail;
+	memcpy(t->pos, pos, t->npos * sizeof(*pos));
+	if (pos != tmp)
+		free(pos);
+	return 0;
+fail:
+	if (pos != tmp)
+		free(pos);
+	return -1;
+}
+
+/* A hash of a prepared answer, eight bytes at a time. */
+static uint32_t
+hash_tmpl(const char *s, size_t n)
+{
+	uint64_t	 h = 0x9e3779b97f4a7c15ull ^ n, w;
+	size_t		 i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s + i, n - i);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(h ^ (h >> 29));
+}
+
+/*
  * Keep one copy of each distinct prepared answer: sections that differ
  * only in their names share all of theirs.
  */
@@ -1240,8 +1315,7 @@ intern(struct config *cfg, struct buf *b)
 		for (i = 0; cfg->tmpls != NULL && i <= cfg->tmask; i++) {
 			if ((t = cfg->tmpls[i]) == NULL)
 				continue;
-			h = hash_bytes(t->s, t->len);
-			for (j = h & (cap - 1); nt[j] != NULL;
+			for (j = t->hash & (cap - 1); nt[j] != NULL;
 			    j = (j + 1) & (cap - 1))
 				;
 			nt[j] = t;
@@ -1250,28 +1324,19 @@ intern(struct config *cfg, struct buf *b)
 		cfg->tmpls = nt;
 		cfg->tmask = cap - 1;
 	}
-	h = hash_bytes(b->p, b->len);
+	h = hash_tmpl(b->p, b->len);
 	for (j = h & cfg->tmask; (t = cfg->tmpls[j]) != NULL;
 	    j = (j + 1) & cfg->tmask)
-		if (t->len == b->len && memcmp(t->s, b->p, b->len) == 0)
+		if (t->hash == h && t->len == b->len &&
+		    memcmp(t->s, b->p, b->len) == 0)
 			return t;
 	if ((t = arena_alloc(&cfg->arena, sizeof(*t))) == NULL ||
 	    (t->s = arena_strndup(&cfg->arena, b->p, b->len)) == NULL)
 		return NULL;
 	t->len = b->len;
-	t->npos = 0;
-	memset(t->n, 0, sizeof(t->n));
-	for (i = 0; i < b->len; i++)
-		if (b->p[i] >= MARK_ADDR && b->p[i] <= MARK_LAST) {
-			t->n[b->p[i] - MARK_ADDR]++;
-			t->npos++;
-		}
-	t->pos = arena_alloc(&cfg->arena, (t->npos + 1) * sizeof(*t->pos));
-	if (t->pos == NULL)
+	t->hash = h;
+	if (find_marks(cfg, t, b->p, b->len) == -1)
 		return NULL;
-	for (i = 0, h = 0; i < b->len; i++)
-		if (b->p[i] >= MARK_ADDR && b->p[i] <= MARK_LAST)
-			t->pos[h++] = (unsigned)i;
 	cfg->tmpls[j] = t;
 	cfg->ntmpls++;
 	return t;
@@ -1284,8 +1349,7 @@ prepared(struct frame *f, const struct domain *d, struct buf *b)
 	const struct tmpl *t;
 
 	t = intern(f->cfg, b);
-	buf_free(b);
-	buf_init(b);
+	b->len = 0;	/* the buffer serves the next answer */
 	if (t == NULL) {
 		f->cfg->oom = 1;
 		return NULL;
@@ -1346,6 +1410,94 @@ prepare(struct frame *f, struct domain *d)
 		d->jsoneas = prepared(f, d, &b);
 	}
 	buf_free(&b);
+}
+
+/*
+ * What a domain's answers depend on besides its own name (which they
+ * hold as a marker).  Sections that inherit everything from [defaults]
+ * share every pointer here, so a config of many such sections renders
+ * its answers once.  Compared with memcmp: zeroed before it is filled.
+ */
+struct sig {
+	const struct section *own;	/* names listed literally */
+	const char	*target;
+	const char	*display_name, *short_name, *username, *doc_text;
+	const struct server *srv[PROTO_COUNT];
+	unsigned	 nsrv[PROTO_COUNT];
+	const char	*url[URL_COUNT];
+	const struct signer *signer;
+	int		 alternatives, leave_on_server;
+	unsigned	 ttl;
+};
+
+static void
+sig_of(const struct domain *d, struct sig *g)
+{
+	const struct section *s = d->sec;
+
+	memset(g, 0, sizeof(*g));
+	/* tb_domains() writes the names of such sections literally. */
+	if (s->nnames > 1 && s->nnames <= DOMLIST_MAX)
+		g->own = s;
+	g->target = d->target;
+	g->display_name = s->display_name;
+	g->short_name = s->short_name;
+	g->username = s->username;
+	g->doc_text = s->doc_text;
+	memcpy(g->srv, s->srv, sizeof(g->srv));
+	memcpy(g->nsrv, s->nsrv, sizeof(g->nsrv));
+	memcpy(g->url, s->url, sizeof(g->url));
+	g->signer = s->signer;
+	g->alternatives = s->alternatives;
+	g->leave_on_server = s->leave_on_server;
+	g->ttl = s->ttl;
+}
+
+/*
+ * Prepare every domain's answers, rendering each distinct set of
+ * settings once: a domain whose signature was seen takes the answers of
+ * the first domain that had it.
+ */
+static void
+prepare_all(struct frame *f)
+{
+	struct config	*cfg = f->cfg;
+	struct sig	 g, h;
+	size_t		 cap = 16, i, j, *seen;
+	struct domain	*d;
+	const struct domain *o;
+
+	while (cap < cfg->ndoms * 2)
+		cap *= 2;
+	if ((seen = calloc(cap, sizeof(*seen))) == NULL) {
+		cfg->oom = 1;
+		return;
+	}
+	for (i = 0; i < cfg->ndoms && !cfg->oom; i++) {
+		d = &cfg->doms[i];
+		sig_of(d, &g);
+		for (j = hash_bytes((const char *)&g, sizeof(g)) & (cap - 1);
+		    seen[j] != 0; j = (j + 1) & (cap - 1)) {
+			o = &cfg->doms[seen[j] - 1];
+			sig_of(o, &h);
+			if (memcmp(&g, &h, sizeof(g)) == 0)
+				break;
+		}
+		if (seen[j] == 0) {
+			prepare(f, d);
+			seen[j] = i + 1;
+			continue;
+		}
+		d->tb = o->tb;
+		d->ol = o->ol;
+		d->olget = o->olget;
+		d->eas = o->eas;
+		d->jsonad = o->jsonad;
+		d->jsoneas = o->jsoneas;
+		d->apple = o->apple;
+		memcpy(d->redir, o->redir, sizeof(d->redir));
+	}
+	free(seen);
 }
 
 static void
@@ -1415,8 +1567,7 @@ finish(struct config *cfg, const char *file)
 	if (cfg->errors > 0)
 		return;
 	load_signers(&fr);
-	for (i = 0; i < cfg->ndoms && !cfg->oom; i++)
-		prepare(&fr, &cfg->doms[i]);
+	prepare_all(&fr);
 }
 
 /*

@@ -228,6 +228,7 @@ struct tmpl {
 	unsigned  n[MARK_COUNT];	/* markers of each kind */
 	unsigned *pos;			/* offsets of all markers */
 	unsigned  npos;
+	unsigned  hash;			/* of s, for interning */
 };
 
 /* One served domain name and its prepared answers. */
