@@ -16,16 +16,23 @@ ifeq ($(SIGNING),yes)
 CRYPTO	:= libcrypto
 SIGN_DEFS := -DHAVE_LIBCRYPTO
 endif
-PKG_CFLAGS = $(shell pkg-config --cflags fcgi mxml $(CRYPTO) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs fcgi mxml $(CRYPTO) 2>/dev/null || echo -lfcgi -lmxml)
+# The seccomp filter of the FastCGI loop needs libseccomp (SECCOMP=no
+# leaves it out).
+SECCOMP	?= $(shell pkg-config --exists libseccomp 2>/dev/null && echo yes || echo no)
+ifeq ($(SECCOMP),yes)
+SECCOMP_PKG := libseccomp
+SIGN_DEFS += -DHAVE_SECCOMP
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags fcgi mxml $(CRYPTO) $(SECCOMP_PKG) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs fcgi mxml $(CRYPTO) $(SECCOMP_PKG) 2>/dev/null || echo -lfcgi -lmxml)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 DEFS	:= -DMAC_CONF_DEFAULT='"$(SYSCONFDIR)/mailautoconf/mailautoconf.conf"'
 ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(DEFS) $(SIGN_DEFS) \
 	     $(WARN) $(WERROR) $(PKG_CFLAGS) $(CFLAGS) $(CPPFLAGS)
 
 # The core: pure modules that tests link directly.
-CORE	:= body.c buf.c config.c dnszone.c request.c respond.c sign.c uuid.c \
-	   xmlgen.c
+CORE	:= body.c buf.c config.c dnszone.c request.c respond.c sandbox.c sign.c \
+	   uuid.c xmlgen.c
 SRCS	:= autoconf.c $(CORE)
 HDRS	:= mailautoconf.h
 
@@ -77,14 +84,17 @@ deps:
 	@sh scripts/deps.sh test
 
 # Unit tests, then the real binary as CGI and FastCGI.
+# Every suite runs even when one fails; tests/check.sh sums them up.
 check: deps mailautoconf build/mailautoconf-san $(UNIT_BINS) $(REPLAY_BINS)
-	@sh tests/run-unit.sh $(UNIT_BINS)
-	@sh tests/replay.sh $(FUZZ_TARGETS)
-	@sh tests/blackbox.sh build/mailautoconf-san
-	@sh tests/hostile.sh build/mailautoconf-san
-	@sh tests/apple-dns.sh build/mailautoconf-san
-	@sh tests/sign.sh mailautoconf
-	@sh tests/leak.sh mailautoconf
+	@sh tests/check.sh \
+	    'unit|sh tests/run-unit.sh $(UNIT_BINS)' \
+	    'replay|sh tests/replay.sh $(FUZZ_TARGETS)' \
+	    'blackbox|sh tests/blackbox.sh build/mailautoconf-san' \
+	    'hostile|sh tests/hostile.sh build/mailautoconf-san' \
+	    'apple-dns|sh tests/apple-dns.sh build/mailautoconf-san' \
+	    'sign|sh tests/sign.sh mailautoconf' \
+	    'privileges|sh tests/privileges.sh mailautoconf' \
+	    'leak|sh tests/leak.sh mailautoconf'
 
 # Build, then serve etc/mailautoconf.conf through lighttpd on 127.0.0.1.
 run:

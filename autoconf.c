@@ -46,6 +46,7 @@ struct options {
 	const char	*host;
 	int		 test;
 	int		 dns;
+	int		 nosandbox;
 };
 
 static void
@@ -53,7 +54,7 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: mailautoconf [-c file] -t\n"
-	    "       mailautoconf [-c file] [-u user] [-s unix:path | "
+	    "       mailautoconf [-S] [-c file] [-u user] [-s unix:path | "
 	    "host:port]\n"
 	    "       mailautoconf [-c file] -r url [-m method] [-H host] "
 	    "< body\n"
@@ -592,6 +593,11 @@ run_fcgi(const struct options *o)
 		rc = EX_OSERR;
 		goto out;
 	}
+	/* From here on, a compromised process cannot run programs. */
+	if (!o->nosandbox && sandbox_enter() == -1) {
+		rc = EX_OSERR;
+		goto out;
+	}
 	for (;;) {
 		if (got_term)
 			break;
@@ -674,8 +680,11 @@ main(int argc, char *argv[])
 	}
 	argc = i;
 	argv[argc] = NULL;
-	while ((ch = getopt(argc, argv, "c:H:hm:r:s:tu:V")) != -1) {
+	while ((ch = getopt(argc, argv, "c:H:hm:r:Ss:tu:V")) != -1) {
 		switch (ch) {
+		case 'S':
+			o.nosandbox = 1;
+			break;
 		case 'c':
 			o.conf = optarg;
 			break;

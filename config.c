@@ -1465,7 +1465,7 @@ prepare_all(struct frame *f)
 	struct sig	 g, h;
 	size_t		 cap = 16, i, j, *seen;
 	struct domain	*d;
-	const struct domain *o;
+	const struct domain *o = NULL;
 
 	while (cap < cfg->ndoms * 2)
 		cap *= 2;

@@ -326,6 +326,11 @@ void	 sign_free(struct signer *);
 int	 sign_der(const struct signer *, const char *, size_t, char *, size_t,
 	    size_t *);
 
+/* ---- sandbox.c: optional seccomp filter (libseccomp) ---- */
+
+int	 sandbox_available(void);
+int	 sandbox_enter(void);
+
 /* ---- uuid.c ---- */
 
 void	 uuid_name(const char *, const char *, size_t, char [UUID_LEN + 1]);

@@ -1,0 +1,140 @@
+/*
+ * Optional seccomp allow-list for the FastCGI request loop (libseccomp;
+ * built in when HAVE_SECCOMP is defined).  After the privilege drop a
+ * compromised process may still read the config files (SIGHUP reloads
+ * them), talk on the sockets it has, allocate memory and write logs;
+ * running programs, opening network connections, tracing or changing
+ * identity kill it.  Anything else not listed fails with EPERM rather
+ * than killing, so an unexpected but harmless call in a library update
+ * cannot take the service down.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mailautoconf.h"
+
+#ifdef HAVE_SECCOMP
+
+#include <seccomp.h>
+
+/*
+ * A sanitizer build checks for leaks at exit with a ptrace'd helper
+ * thread and much of /proc: there the filter only kills the listed
+ * calls and lets the rest through.  test_sandbox checks that build.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZER_BUILD
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZER_BUILD
+#endif
+#endif
+#ifdef SANITIZER_BUILD
+#define DEFAULT_ACTION	SCMP_ACT_ALLOW
+#else
+#define DEFAULT_ACTION	SCMP_ACT_ERRNO(EPERM)
+#endif
+
+int
+sandbox_available(void)
+{
+	return 1;
+}
+
+/*
+ * Install the filter in the calling process.  Returns 0; 1 when the
+ * system cannot build or load the filter (an old kernel, valgrind's
+ * emulation): said on stderr, and the caller goes on without it; -1
+ * when libseccomp cannot even start.
+ */
+int
+sandbox_enter(void)
+{
+	static const int allow[] = {
+		/* I/O on the sockets and files we hold, and logging */
+		SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv),
+		SCMP_SYS(writev), SCMP_SYS(close), SCMP_SYS(lseek),
+		SCMP_SYS(fcntl), SCMP_SYS(ioctl), SCMP_SYS(fstat),
+		SCMP_SYS(newfstatat), SCMP_SYS(statx), SCMP_SYS(stat),
+		SCMP_SYS(lstat),
+		/* the accept loop (libfcgi) */
+		SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(pselect6),
+		SCMP_SYS(select), SCMP_SYS(poll), SCMP_SYS(ppoll),
+		SCMP_SYS(shutdown), SCMP_SYS(setsockopt),
+		SCMP_SYS(getsockopt), SCMP_SYS(getsockname),
+		SCMP_SYS(getpeername), SCMP_SYS(recvfrom), SCMP_SYS(sendto),
+		/* config reloads: open, read, glob */
+		SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(getdents64),
+		/* memory */
+		SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap),
+		SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(mprotect),
+		/* signals, time, exit */
+		SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
+		SCMP_SYS(rt_sigreturn), SCMP_SYS(sigaltstack),
+		SCMP_SYS(clock_gettime),
+		SCMP_SYS(gettimeofday), SCMP_SYS(time), SCMP_SYS(getpid),
+		SCMP_SYS(gettid), SCMP_SYS(futex), SCMP_SYS(getrandom),
+		SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(restart_syscall),
+	};
+	static const int kill[] = {
+		SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(fork),
+		SCMP_SYS(vfork),
+#ifndef SANITIZER_BUILD
+		/* LeakSanitizer's exit check clones a tracer thread. */
+		SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(ptrace),
+#endif
+		SCMP_SYS(connect), SCMP_SYS(socket),
+		SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(setuid),
+		SCMP_SYS(setgid), SCMP_SYS(setreuid), SCMP_SYS(setregid),
+		SCMP_SYS(setresuid), SCMP_SYS(setresgid), SCMP_SYS(setgroups),
+		SCMP_SYS(chmod), SCMP_SYS(fchmod), SCMP_SYS(chown),
+		SCMP_SYS(fchown), SCMP_SYS(unlink), SCMP_SYS(unlinkat),
+		SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(mount),
+		SCMP_SYS(process_vm_writev),
+#ifndef SANITIZER_BUILD
+		SCMP_SYS(kill), SCMP_SYS(tgkill),
+#endif
+	};
+	scmp_filter_ctx	 ctx;
+	size_t		 i;
+	int		 rc = 0;
+
+	if ((ctx = seccomp_init(DEFAULT_ACTION)) == NULL) {
+		fprintf(stderr, "mailautoconf: seccomp_init failed\n");
+		return -1;
+	}
+#ifndef SANITIZER_BUILD
+	for (i = 0; i < sizeof(allow) / sizeof(allow[0]) && rc == 0; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allow[i], 0);
+#else
+	(void)allow;
+#endif
+	for (i = 0; i < sizeof(kill) / sizeof(kill[0]) && rc == 0; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, kill[i], 0);
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc != 0) {
+		fprintf(stderr, "mailautoconf: seccomp unavailable (%s): "
+		    "running without the system call filter\n", strerror(-rc));
+		return 1;
+	}
+	return 0;
+}
+
+#else /* !HAVE_SECCOMP */
+
+int
+sandbox_available(void)
+{
+	return 0;
+}
+
+int
+sandbox_enter(void)
+{
+	return 1;
+}
+
+#endif /* HAVE_SECCOMP */

@@ -1,0 +1,111 @@
+#!/bin/sh
+# Privileges of a FastCGI responder started as root (SPEC §8, issue 6):
+# it refuses to serve without -u; with -u it runs with that user's uid
+# and gid only, no supplementary groups, no_new_privs set and, where
+# built with libseccomp, the system call filter loaded (-S leaves the
+# filter out).  Read from /proc while the responder serves.
+set -u
+bin=${1:?usage: privileges.sh BINARY}
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+notok() { fail=$((fail + 1)); echo "not ok - $1"; }
+if [ "$(id -u)" -ne 0 ]; then
+	echo "privileges: 0 passed, 0 failed (not root: skipped)"
+	exit 0
+fi
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+pids=
+trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT INT TERM
+cp etc/mailautoconf.conf "$tmp/m.conf"
+chmod 644 "$tmp/m.conf"
+nuid=$(id -u nobody)
+ngid=$(id -g nobody)
+
+# A free port from the kernel: bind to 0 in a short-lived helper.
+port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+field() {
+	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"
+}
+
+# Start the responder with extra options; sets $pid.
+start() {
+	p=$(port)
+	"$bin" "$@" -c "$tmp/m.conf" -s "127.0.0.1:$p" 2>"$tmp/err" &
+	pid=$!
+	pids="$pids $pid"
+	i=0
+	while [ $i -lt 50 ]; do
+		REQUEST_METHOD=GET REQUEST_URI=/mail/config-v1.1.xml \
+		    HTTP_HOST=example.com cgi-fcgi -bind -connect \
+		    "127.0.0.1:$p" 2>/dev/null | grep -q '^Status: 200' &&
+		    return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+"$bin" -c "$tmp/m.conf" -s 127.0.0.1:"$(port)" 2>"$tmp/root.err"
+rc=$?
+[ $rc -eq 77 ] && grep -q 'refusing to serve FastCGI as root' "$tmp/root.err" &&
+    ok "as root without -u: refused, exit 77" ||
+    notok "as root without -u: refused, exit 77 (got $rc)"
+
+if start -u nobody; then
+	ok "serves with -u nobody"
+	uid=$(field "$pid" Uid)
+	gid=$(field "$pid" Gid)
+	[ "$uid" = "$nuid	$nuid	$nuid	$nuid" ] &&
+	    ok "real, effective, saved and fs uid are nobody's" ||
+	    notok "uids are nobody's (Uid: $uid)"
+	[ "$gid" = "$ngid	$ngid	$ngid	$ngid" ] &&
+	    ok "real, effective, saved and fs gid are nobody's group" ||
+	    notok "gids are nobody's group (Gid: $gid)"
+	groups=$(field "$pid" Groups | tr -d ' \t')
+	[ -z "$groups" ] || [ "$groups" = "$ngid" ] &&
+	    ok "no supplementary groups but nobody's own" ||
+	    notok "supplementary groups dropped (Groups: $groups)"
+	[ "$(field "$pid" NoNewPrivs)" = 1 ] && ok "no_new_privs is set" ||
+	    notok "no_new_privs is set"
+	sc=$(field "$pid" Seccomp)
+	if grep -q 'seccomp unavailable' "$tmp/err"; then
+		notok "seccomp filter loaded ($(cat "$tmp/err"))"
+	elif nm -D "$bin" 2>/dev/null | grep -q seccomp_load ||
+	    ldd "$bin" | grep -q libseccomp; then
+		[ "$sc" = 2 ] && ok "seccomp filter loaded (Seccomp: 2)" ||
+		    notok "seccomp filter loaded (Seccomp: $sc)"
+	else
+		ok "built without libseccomp: no filter expected # SKIP"
+	fi
+	kill "$pid"
+	wait "$pid"
+	[ $? -eq 0 ] && ok "SIGTERM: exit 0 under the filter" ||
+	    notok "SIGTERM: exit 0 under the filter"
+else
+	notok "serves with -u nobody"
+	cat "$tmp/err"
+fi
+
+if start -S -u nobody; then
+	[ "$(field "$pid" Seccomp)" = 0 ] && ok "-S: no seccomp filter" ||
+	    notok "-S: no seccomp filter"
+	kill "$pid"
+else
+	notok "serves with -S -u nobody"
+fi
+
+"$bin" -c "$tmp/m.conf" -u no-such-user-here -s 127.0.0.1:"$(port)" \
+    2>"$tmp/nouser.err"
+rc=$?
+[ $rc -eq 77 ] && grep -q 'no such user' "$tmp/nouser.err" &&
+    ok "-u with an unknown user: exit 77" ||
+    notok "-u with an unknown user: exit 77 (got $rc)"
+
+echo "privileges: $pass passed, $fail failed"
+[ $fail -eq 0 ]
