@@ -102,23 +102,35 @@ run:
 	@$(MAKE) --no-print-directory mailautoconf
 	@sh scripts/run.sh
 
+# Benchmark against the ceiling references (bench/README.md): prints
+# figures, asserts nothing, not part of check.  BENCH_ARGS=--quick
+bench: mailautoconf
+	@MAC_BIN=./mailautoconf sh bench/run $(BENCH_ARGS)
+
 lint:
 	mandoc -Tlint -W warning doc/mailautoconf.8 doc/mailautoconf.conf.5
 
+# The sample config and the web server examples go to EXAMPLESDIR; an
+# admin's own config under SYSCONFDIR is never written or removed.
+EXAMPLESDIR ?= $(PREFIX)/share/examples/mailautoconf
+
 install: mailautoconf
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(MANDIR)/man5
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(EXAMPLESDIR)
 	install -m 755 mailautoconf $(DESTDIR)$(SBINDIR)/mailautoconf
 	install -m 644 doc/mailautoconf.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 doc/mailautoconf.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 etc/mailautoconf.conf $(DESTDIR)$(EXAMPLESDIR)/
+	cp -R contrib $(DESTDIR)$(EXAMPLESDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mailautoconf \
 	    $(DESTDIR)$(MANDIR)/man8/mailautoconf.8 \
 	    $(DESTDIR)$(MANDIR)/man5/mailautoconf.conf.5
+	rm -rf $(DESTDIR)$(EXAMPLESDIR)
 
 clean:
 	rm -f mailautoconf
 	rm -rf build
 
-.PHONY: all check clean deps fuzz install lint run uninstall
+.PHONY: all bench check clean deps fuzz install lint run uninstall
