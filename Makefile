@@ -94,7 +94,8 @@ check: deps mailautoconf build/mailautoconf-san $(UNIT_BINS) $(REPLAY_BINS)
 	    'apple-dns|sh tests/apple-dns.sh build/mailautoconf-san' \
 	    'sign|sh tests/sign.sh mailautoconf' \
 	    'privileges|sh tests/privileges.sh mailautoconf' \
-	    'leak|sh tests/leak.sh mailautoconf'
+	    'leak|sh tests/leak.sh mailautoconf' \
+	    'e2e|sh tests/e2e.sh mailautoconf'
 
 # Build, then serve etc/mailautoconf.conf through lighttpd on 127.0.0.1.
 run:

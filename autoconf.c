@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <fcgiapp.h>
 #include <grp.h>
 #include <pwd.h>
@@ -30,6 +31,7 @@
 #define EX_CONFIG	78
 #define EX_OSERR	71
 #define LOG_PATH_MAX	120	/* bytes of the path a log line shows */
+#define DRAIN_MAX	(16ull << 20)	/* unread CGI body dropped at most */
 
 static volatile sig_atomic_t got_term;
 static volatile sig_atomic_t got_hup;
@@ -79,10 +81,51 @@ read_fcgi(void *ctx, char *p, size_t n)
 	return got > 0 ? (size_t)got : 0;
 }
 
+/* stdin as a body source, counting what was taken from it. */
+struct stdin_src {
+	FILE	*fp;
+	size_t	 got;
+};
+
 static size_t
 read_stdio(void *ctx, char *p, size_t n)
 {
-	return fread(p, 1, n, (FILE *)ctx);
+	struct stdin_src *src = ctx;
+	size_t		 k = fread(p, 1, n, src->fp);
+
+	src->got += k;
+	return k;
+}
+
+/*
+ * Read and drop what is left of a CGI request body, at most DRAIN_MAX
+ * bytes: under Apache's mod_cgid stdin and stdout are one socket, and
+ * closing it with bytes unread resets the connection and cuts the
+ * answer short.  GET and HEAD without a CONTENT_LENGTH have no body.
+ */
+static void
+drain_stdin(const struct cgi_env *env, struct stdin_src *src)
+{
+	char		 buf[4096];
+	const char	*cl = env->content_length;
+	unsigned long long want = DRAIN_MAX;
+	size_t		 k;
+
+	if (cl != NULL && *cl != '\0') {
+		want = 0;
+		for (; *cl >= '0' && *cl <= '9' && want <= DRAIN_MAX; cl++)
+			want = want * 10 + (unsigned)(*cl - '0');
+	} else if (env->method == NULL || strcmp(env->method, "GET") == 0 ||
+	    strcmp(env->method, "HEAD") == 0)
+		return;
+	if (want > DRAIN_MAX)
+		want = DRAIN_MAX;
+	while (src->got < want) {
+		k = want - src->got < sizeof(buf) ? want - src->got :
+		    sizeof(buf);
+		if ((k = read_stdio(src, buf, k)) == 0)
+			break;
+	}
 }
 
 /*
@@ -118,25 +161,18 @@ read_body(readfn rd, void *ctx, const char *clen, char *buf, size_t *len)
  * read through rd.  The response goes to r; the caller writes it.
  */
 static void
-serve(const struct config *cfg, const char *(*getv)(void *, const char *),
-    void *vctx, readfn rd, void *rctx, char *body, struct response *r)
+serve(const struct config *cfg, const struct cgi_env *env, readfn rd,
+    void *rctx, char *body, struct response *r)
 {
-	struct cgi_env	 env;
 	struct request	 rq;
 	enum status	 st = ST_OK;
 	size_t		 blen = 0;
 
-	env.method = getv(vctx, "REQUEST_METHOD");
-	env.request_uri = getv(vctx, "REQUEST_URI");
-	env.script_name = getv(vctx, "SCRIPT_NAME");
-	env.path_info = getv(vctx, "PATH_INFO");
-	env.query_string = getv(vctx, "QUERY_STRING");
-	env.http_host = getv(vctx, "HTTP_HOST");
-	if (env.method != NULL && strcmp(env.method, "POST") == 0)
-		st = read_body(rd, rctx, getv(vctx, "CONTENT_LENGTH"), body,
-		    &blen);
-	if (st == ST_OK && req_parse(&env, body, blen, &rq, &st) == 0) {
-		rq.now = (long)time(NULL);
+	if (env->method != NULL && strcmp(env->method, "POST") == 0)
+		st = read_body(rd, rctx, env->content_length, body, &blen);
+	if (st == ST_OK && req_parse(env, body, blen, &rq, &st) == 0) {
+		/* The clock matters to Autodiscover error answers only. */
+		rq.now = rq.method == M_POST ? (long)time(NULL) : 0;
 		if (cfg != NULL) {
 			respond(cfg, &rq, r);
 			return;
@@ -144,16 +180,10 @@ serve(const struct config *cfg, const char *(*getv)(void *, const char *),
 		st = ST_INTERNAL;
 	}
 	/* Failed before routing: a plain error answer. */
-	r->headonly = env.method != NULL && strcmp(env.method, "HEAD") == 0;
-	r->allow = r->location = r->attachment = NULL;
-	r->status = st;
-	r->ctype = "text/plain; charset=utf-8";
-	r->bodylen = (size_t)snprintf(r->bodybuf, sizeof(r->bodybuf),
-	    "%d %s\n", (int)st, status_reason(st));
-	r->body = r->bodybuf;
-	r->why = st == ST_INTERNAL ? "no usable configuration" :
+	resp_error(r, st, st == ST_INTERNAL ? "no usable configuration" :
 	    st == ST_TOOLARGE ? "body too large" :
-	    st == ST_URITOOLONG ? "URI too long" : "malformed request";
+	    st == ST_URITOOLONG ? "URI too long" : "malformed request");
+	r->headonly = env->method != NULL && strcmp(env->method, "HEAD") == 0;
 }
 
 /*
@@ -190,26 +220,34 @@ log_line(char *out, size_t outsz, const struct response *r,
 
 /* ---- CGI and the shell: getenv and stdio ---- */
 
-static const char *
-get_env(void *ctx, const char *name)
+/* The CGI variables from the environment. */
+static void
+env_cgi(struct cgi_env *env)
 {
-	(void)ctx;
-	return getenv(name);
+	env->method = getenv("REQUEST_METHOD");
+	env->request_uri = getenv("REQUEST_URI");
+	env->script_name = getenv("SCRIPT_NAME");
+	env->path_info = getenv("PATH_INFO");
+	env->query_string = getenv("QUERY_STRING");
+	env->http_host = getenv("HTTP_HOST");
+	env->content_length = getenv("CONTENT_LENGTH");
+}
+
+/* The path a log line names. */
+static const char *
+env_path(const struct cgi_env *env)
+{
+	return env->request_uri != NULL ? env->request_uri : env->script_name;
 }
 
 /* Write r to fp; 0 or -1. */
 static int
-write_stdio(FILE *fp, const struct response *r)
+write_stdio(FILE *fp, struct response *r)
 {
-	char	 head[RESP_HEAD_MAX];
-	size_t	 hl;
+	const char	*out;
+	size_t		 n;
 
-	if ((hl = resp_head(r, head, sizeof(head))) == 0)
-		return -1;
-	if (fwrite(head, 1, hl, fp) != hl)
-		return -1;
-	if (!r->headonly && r->bodylen > 0 &&
-	    fwrite(r->body, 1, r->bodylen, fp) != r->bodylen)
+	if ((out = resp_bytes(r, &n)) == NULL || fwrite(out, 1, n, fp) != n)
 		return -1;
 	return fflush(fp) == 0 ? 0 : -1;
 }
@@ -233,6 +271,8 @@ run_cgi(void)
 	struct options	 o;
 	struct config	*cfg;
 	struct response	*r;
+	struct cgi_env	 env;
+	struct stdin_src src;
 	char		*body, line[512];
 	const char	*p;
 
@@ -247,11 +287,13 @@ run_cgi(void)
 	}
 	p = conf_path(&o);
 	cfg = config_load(p, 0);
-	serve(cfg, get_env, NULL, read_stdio, stdin, body, r);
+	env_cgi(&env);
+	src.fp = stdin;
+	src.got = 0;
+	serve(cfg, &env, read_stdio, &src, body, r);
+	drain_stdin(&env, &src);
 	if (r->why != NULL) {
-		log_line(line, sizeof(line), r, getenv("REQUEST_METHOD"),
-		    getenv("REQUEST_URI") != NULL ? getenv("REQUEST_URI") :
-		    getenv("SCRIPT_NAME"));
+		log_line(line, sizeof(line), r, env.method, env_path(&env));
 		fputs(line, stderr);
 	}
 	write_stdio(stdout, r);
@@ -263,31 +305,6 @@ run_cgi(void)
 
 /* ---- one request from the shell: -r URL ---- */
 
-struct shellreq {
-	const char	*method;
-	const char	*uri;
-	const char	*query;
-	const char	*host;
-	char		 clen[24];
-	int		 haveclen;
-};
-
-static const char *
-get_shell(void *ctx, const char *name)
-{
-	const struct shellreq *s = ctx;
-
-	if (strcmp(name, "REQUEST_METHOD") == 0)
-		return s->method;
-	if (strcmp(name, "REQUEST_URI") == 0)
-		return s->uri;
-	if (strcmp(name, "QUERY_STRING") == 0)
-		return s->query;
-	if (strcmp(name, "HTTP_HOST") == 0)
-		return s->host;
-	return NULL;
-}
-
 /*
  * Run one request given on the command line, the body (for POST) on
  * stdin, and print the whole response.  Exit 0 for 2xx and 3xx, 1 for
@@ -296,7 +313,8 @@ get_shell(void *ctx, const char *name)
 static int
 run_shell(const struct options *o)
 {
-	struct shellreq	 s;
+	struct cgi_env	 s;
+	struct stdin_src src;
 	struct config	*cfg;
 	struct response	*r;
 	char		*body, *uri = NULL, *host = NULL, line[512];
@@ -305,17 +323,17 @@ run_shell(const struct options *o)
 
 	memset(&s, 0, sizeof(s));
 	s.method = o->method != NULL ? o->method : "GET";
-	s.host = o->host;
+	s.http_host = o->host;
 	/* An absolute URL gives the Host. */
 	if (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0) {
 		u = strchr(u, '/') + 2;
 		slash = strchr(u, '/');
-		if (s.host == NULL)
-			s.host = host = strndup(u, slash != NULL ?
+		if (s.http_host == NULL)
+			s.http_host = host = strndup(u, slash != NULL ?
 			    (size_t)(slash - u) : strlen(u));
 		u = slash != NULL ? slash : "/";
 	}
-	s.uri = uri = strdup(u);
+	s.request_uri = uri = strdup(u);
 	if ((cfg = config_load(conf_path(o), 1)) == NULL) {
 		free(uri);
 		free(host);
@@ -328,9 +346,11 @@ run_shell(const struct options *o)
 		rc = EX_OSERR;
 		goto out;
 	}
-	serve(cfg, get_shell, &s, read_stdio, stdin, body, r);
+	src.fp = stdin;
+	src.got = 0;
+	serve(cfg, &s, read_stdio, &src, body, r);
 	if (r->why != NULL) {
-		log_line(line, sizeof(line), r, s.method, s.uri);
+		log_line(line, sizeof(line), r, s.method, s.request_uri);
 		fputs(line, stderr);
 	}
 	rc = write_stdio(stdout, r) == -1 ? EX_OSERR :
@@ -346,10 +366,46 @@ out:
 
 /* ---- FastCGI ---- */
 
-static const char *
-get_fcgi(void *ctx, const char *name)
+/*
+ * The CGI variables of a FastCGI request in one pass over its
+ * parameters (a web server sends twenty or more; looking each variable
+ * up on its own would scan them all six times).
+ */
+static void
+env_fcgi(FCGX_ParamArray envp, struct cgi_env *env)
 {
-	return FCGX_GetParam(name, ((FCGX_Request *)ctx)->envp);
+	static const struct {
+		const char	*name;	/* with the '=' */
+		size_t		 len;
+		size_t		 off;
+	} vars[] = {
+#define V(n, f) { n "=", sizeof(n), offsetof(struct cgi_env, f) }
+		V("REQUEST_METHOD", method),
+		V("REQUEST_URI", request_uri),
+		V("QUERY_STRING", query_string),
+		V("HTTP_HOST", http_host),
+		V("CONTENT_LENGTH", content_length),
+		V("SCRIPT_NAME", script_name),
+		V("PATH_INFO", path_info),
+#undef V
+	};
+	const char	*p;
+	size_t		 i;
+
+	memset(env, 0, sizeof(*env));
+	for (; *envp != NULL; envp++) {
+		p = *envp;
+		if (p[0] != 'R' && p[0] != 'Q' && p[0] != 'H' && p[0] != 'C' &&
+		    p[0] != 'S' && p[0] != 'P')
+			continue;
+		for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+			if (p[0] == vars[i].name[0] &&
+			    strncmp(p, vars[i].name, vars[i].len) == 0) {
+				*(const char **)((char *)env + vars[i].off) =
+				    p + vars[i].len;
+				break;
+			}
+	}
 }
 
 /* 1 if fd is a listening socket. */
@@ -512,28 +568,24 @@ set_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* Answer one FastCGI request. */
+/* Answer one FastCGI request: the header and body in one write. */
 static void
 serve_fcgi(const struct config *cfg, FCGX_Request *req, char *body,
     struct response *r)
 {
-	char	 head[RESP_HEAD_MAX], line[512];
-	size_t	 hl;
+	struct cgi_env	 env;
+	char		 line[512];
+	const char	*out;
+	size_t		 n;
 
-	serve(cfg, get_fcgi, req, read_fcgi, req->in, body, r);
+	env_fcgi(req->envp, &env);
+	serve(cfg, &env, read_fcgi, req->in, body, r);
 	if (r->why != NULL) {
-		log_line(line, sizeof(line), r,
-		    FCGX_GetParam("REQUEST_METHOD", req->envp),
-		    FCGX_GetParam("REQUEST_URI", req->envp) != NULL ?
-		    FCGX_GetParam("REQUEST_URI", req->envp) :
-		    FCGX_GetParam("SCRIPT_NAME", req->envp));
+		log_line(line, sizeof(line), r, env.method, env_path(&env));
 		FCGX_PutS(line, req->err);
 	}
-	if ((hl = resp_head(r, head, sizeof(head))) == 0)
-		return;
-	FCGX_PutStr(head, (int)hl, req->out);
-	if (!r->headonly && r->bodylen > 0)
-		FCGX_PutStr(r->body, (int)r->bodylen, req->out);
+	if ((out = resp_bytes(r, &n)) != NULL)
+		FCGX_PutStr(out, (int)n, req->out);
 }
 
 /*

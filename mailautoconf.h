@@ -72,6 +72,9 @@ enum method {
 };
 #define MBIT(m)	(1u << (m))
 
+/* Append a string literal: its length is known at compile time. */
+#define buf_lit(b, s)	buf_add((b), (s), sizeof(s) - 1)
+
 /* Mail protocols, in the order the answers list them. */
 enum proto {
 	P_IMAP = 0,
@@ -163,6 +166,7 @@ struct cgi_env {
 	const char	*path_info;
 	const char	*query_string;
 	const char	*http_host;
+	const char	*content_length;
 };
 
 struct addr {
@@ -176,7 +180,8 @@ struct request {
 	char		 path[URI_MAX + 1];	/* decoded, squeezed */
 	size_t		 pathlen;
 	const char	*query;			/* raw, points into env */
-	char		 host[DOMAIN_MAX + 1];	/* from HTTP_HOST; "" if none */
+	char		 host[DOMAIN_MAX + 1];	/* set: overrides http_host */
+	const char	*http_host;		/* raw; parsed only if needed */
 	const char	*body;
 	size_t		 bodylen;
 	long		 now;			/* seconds since the epoch */
@@ -341,6 +346,7 @@ struct response {
 	enum status	 status;
 	const char	*allow;		/* 405: the Allow header value */
 	const char	*ctype;
+	size_t		 ctypelen;
 	const char	*location;	/* redirects */
 	const char	*attachment;	/* Content-Disposition file name */
 	size_t		 attachlen;
@@ -348,14 +354,22 @@ struct response {
 	size_t		 bodylen;
 	int		 headonly;	/* HEAD: headers only */
 	const char	*why;		/* failed requests: the log line */
-	char		 bodybuf[RESP_BODY_MAX];
+	/*
+	 * Bodies are written RESP_HEAD_MAX bytes into these, so that
+	 * resp_bytes() can put the header right before them: one write.
+	 */
+	char		 bodybuf[RESP_HEAD_MAX + RESP_BODY_MAX];
 	char		 locbuf[CONF_VALUE_MAX + DOMAIN_MAX];
-	char		 scratch[RESP_BODY_MAX];	/* a profile to sign */
+	char		 scratch[RESP_HEAD_MAX + RESP_BODY_MAX];
 };
+#define RESP_BODY(r)	((r)->bodybuf + RESP_HEAD_MAX)
+#define RESP_SCRATCH(r)	((r)->scratch + RESP_HEAD_MAX)
 
 enum status	 respond(const struct config *, const struct request *,
 		    struct response *);
+enum status	 resp_error(struct response *, enum status, const char *);
 size_t		 resp_head(const struct response *, char *, size_t);
+const char	*resp_bytes(struct response *, size_t *);
 const char	*status_reason(enum status);
 
 #endif /* MAILAUTOCONF_H */

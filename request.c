@@ -398,8 +398,8 @@ req_parse(const struct cgi_env *env, const char *body, size_t bodylen,
 		*st = ST_URITOOLONG;
 		return -1;
 	}
-	hl = req_host(env->http_host, r->host, sizeof(r->host));
-	if (hl < 0)
-		r->host[0] = '\0';
+	/* Parsed by the handler that needs it (no address given). */
+	r->host[0] = '\0';
+	r->http_host = env->http_host;
 	return 0;
 }

@@ -12,6 +12,9 @@
 #define CT_JSON	"application/json"
 #define CT_APPLE "application/x-apple-aspen-config"
 
+/* Set a response's Content-Type to a literal. */
+#define SET_CT(r, ct)	((r)->ctype = (ct), (r)->ctypelen = sizeof(ct) - 1)
+
 /* The path form of autodiscover.json: the address follows it. */
 #define JSON_INFIX	"/autodiscover/autodiscover.json/v1.0/"
 
@@ -38,24 +41,31 @@ status_reason(enum status st)
 
 /*
  * Make r a short plain-text error answer with status st; why is the log
- * line.  Returns st.
+ * line (NULL: none).  Returns st.
  */
-static enum status
-fail(struct response *r, enum status st, const char *why)
+enum status
+resp_error(struct response *r, enum status st, const char *why)
 {
 	struct buf	 b;
 
-	buf_fixed(&b, r->bodybuf, sizeof(r->bodybuf));
+	buf_fixed(&b, RESP_BODY(r), RESP_BODY_MAX);
 	buf_putu(&b, (unsigned long)st);
 	buf_putc(&b, ' ');
 	buf_puts(&b, status_reason(st));
 	buf_putc(&b, '\n');
 	r->status = st;
-	r->ctype = CT_TEXT;
-	r->body = r->bodybuf;
+	SET_CT(r, CT_TEXT);
+	r->body = RESP_BODY(r);
 	r->bodylen = b.len;
+	r->allow = r->location = r->attachment = NULL;
 	r->why = why;
 	return st;
+}
+
+static enum status
+fail(struct response *r, enum status st, const char *why)
+{
+	return resp_error(r, st, why);
 }
 
 /*
@@ -68,7 +78,7 @@ static const struct domain *
 find_domain(const struct config *cfg, const struct request *rq,
     const char *param, struct addr *a, struct response *r)
 {
-	char		 raw[EMAIL_MAX + 1];
+	char		 raw[EMAIL_MAX + 1], host[DOMAIN_MAX + 1];
 	const struct domain *d;
 	const char	*dom;
 	size_t		 domlen;
@@ -86,6 +96,10 @@ find_domain(const struct config *cfg, const struct request *rq,
 	} else if (rq->host[0] != '\0') {
 		dom = rq->host;
 		domlen = strlen(rq->host);
+	} else if ((n = req_host(rq->http_host, host, sizeof(host))) > 0) {
+		/* The Host is parsed only when there is no address. */
+		dom = host;
+		domlen = (size_t)n;
 	} else {
 		fail(r, ST_BADREQ, "no e-mail address and no usable Host");
 		return NULL;
@@ -97,20 +111,22 @@ find_domain(const struct config *cfg, const struct request *rq,
 
 /* Expand a prepared answer for d into r; 200, or 500 on overflow. */
 static enum status
-answer(struct response *r, const struct tmpl *t, const struct domain *d,
-    const struct addr *a, const char *ctype)
+answer_ct(struct response *r, const struct tmpl *t, const struct domain *d,
+    const struct addr *a, const char *ctype, size_t ctypelen)
 {
 	struct buf	 b;
 
-	buf_fixed(&b, r->bodybuf, sizeof(r->bodybuf));
+	buf_fixed(&b, RESP_BODY(r), RESP_BODY_MAX);
 	if (tmpl_expand(&b, t, a, d->name, d->namelen) == -1)
 		return fail(r, ST_INTERNAL, "answer too large");
 	r->status = ST_OK;
 	r->ctype = ctype;
-	r->body = r->bodybuf;
+	r->ctypelen = ctypelen;
+	r->body = RESP_BODY(r);
 	r->bodylen = b.len;
 	return ST_OK;
 }
+#define answer(r, t, d, a, ct)	answer_ct(r, t, d, a, ct, sizeof(ct) - 1)
 
 /* Thunderbird autoconfig: the answer depends on the domain only. */
 static enum status
@@ -149,11 +165,11 @@ ad_error(const struct request *rq, struct response *r, int code,
 {
 	struct buf	 b;
 
-	buf_fixed(&b, r->bodybuf, sizeof(r->bodybuf));
+	buf_fixed(&b, RESP_BODY(r), RESP_BODY_MAX);
 	xml_ad_error(&b, code, schema, rq->now);
 	r->status = ST_OK;
-	r->ctype = CT_XML;
-	r->body = r->bodybuf;
+	SET_CT(r, CT_XML);
+	r->body = RESP_BODY(r);
 	r->bodylen = b.len;
 	r->why = why;
 	return ST_OK;
@@ -201,15 +217,15 @@ json_fail(struct response *r, enum status st, const char *code,
 {
 	struct buf	 b;
 
-	buf_fixed(&b, r->bodybuf, sizeof(r->bodybuf));
+	buf_fixed(&b, RESP_BODY(r), RESP_BODY_MAX);
 	buf_puts(&b, "{\"ErrorCode\":\"");
 	buf_puts(&b, code);
 	buf_puts(&b, "\",\"ErrorMessage\":\"");
 	buf_puts(&b, msg);
 	buf_puts(&b, "\"}");
 	r->status = st;
-	r->ctype = CT_JSON;
-	r->body = r->bodybuf;
+	SET_CT(r, CT_JSON);
+	r->body = RESP_BODY(r);
 	r->bodylen = b.len;
 	r->why = msg;
 	return st;
@@ -290,11 +306,11 @@ h_mobileconfig(const struct config *cfg, const struct request *rq,
 	if (answer(r, d->apple, d, &a, CT_APPLE) != ST_OK)
 		return r->status;
 	if (d->sec->signer != NULL) {
-		memcpy(r->scratch, r->body, r->bodylen);
-		if (sign_der(d->sec->signer, r->scratch, r->bodylen,
-		    r->bodybuf, sizeof(r->bodybuf), &r->bodylen) == -1)
+		if (sign_der(d->sec->signer, r->body, r->bodylen,
+		    RESP_SCRATCH(r), RESP_BODY_MAX, &r->bodylen) == -1)
 			return fail(r, ST_INTERNAL, "mobileconfig: signing "
 			    "failed");
+		r->body = RESP_SCRATCH(r);
 	}
 	r->attachment = d->name;
 	r->attachlen = d->namelen;
@@ -359,6 +375,7 @@ enum match {
 
 struct route {
 	const char	*pattern;	/* lower case */
+	size_t		 len;
 	enum match	 match;
 	unsigned	 methods;
 	const char	*allow;
@@ -367,25 +384,27 @@ struct route {
 
 #define GET_HEAD	(MBIT(M_GET) | MBIT(M_HEAD))
 
+#define P(s)	s, sizeof(s) - 1
+
 static const struct route routes[] = {
 	/* Also covers /.well-known/autoconfig/… and /v1.1/… */
-	{ "/mail/config-v1.1.xml", MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	{ P("/mail/config-v1.1.xml"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
 	    h_thunderbird },
-	{ "/.well-known/mail-v1.xml", MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	{ P("/.well-known/mail-v1.xml"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
 	    h_thunderbird },
-	{ "/autodiscover/autodiscover.xml", MATCH_SUFFIX,
+	{ P("/autodiscover/autodiscover.xml"), MATCH_SUFFIX,
 	    GET_HEAD | MBIT(M_POST), "GET, HEAD, POST", h_autodiscover },
-	{ "/autodiscover/autodiscover.json", MATCH_SUFFIX, GET_HEAD,
+	{ P("/autodiscover/autodiscover.json"), MATCH_SUFFIX, GET_HEAD,
 	    "GET, HEAD", h_json },
-	{ JSON_INFIX, MATCH_INFIX, GET_HEAD, "GET, HEAD", h_json },
-	{ "/email.mobileconfig", MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	{ P(JSON_INFIX), MATCH_INFIX, GET_HEAD, "GET, HEAD", h_json },
+	{ P("/email.mobileconfig"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
 	    h_mobileconfig },
-	{ "/mobileconfig", MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	{ P("/mobileconfig"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
 	    h_mobileconfig },
-	{ "/.well-known/jmap", MATCH_SUFFIX, GET_HEAD, "GET, HEAD", h_jmap },
-	{ "/.well-known/caldav", MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	{ P("/.well-known/jmap"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD", h_jmap },
+	{ P("/.well-known/caldav"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
 	    h_caldav },
-	{ "/.well-known/carddav", MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	{ P("/.well-known/carddav"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
 	    h_carddav },
 };
 
@@ -393,7 +412,7 @@ static const struct route routes[] = {
 static int
 route_match(const struct route *rt, const struct request *rq)
 {
-	size_t	 sl = strlen(rt->pattern);
+	size_t	 sl = rt->len;
 	long	 at;
 
 	if (rt->match == MATCH_SUFFIX)
@@ -436,18 +455,18 @@ respond(const struct config *cfg, const struct request *rq,
 }
 
 static void
-head_line(struct buf *b, const char *name, const char *value)
+head_line(struct buf *b, const char *name, size_t n, const char *value)
 {
-	buf_puts(b, name);
-	buf_puts(b, ": ");
+	buf_add(b, name, n);
 	buf_puts(b, value);
-	buf_puts(b, "\r\n");
+	buf_lit(b, "\r\n");
 }
 
 /*
  * Write the CGI header block of r into out (size outsz): Status,
- * Content-Type, Content-Length, and Allow or Location when set.  Returns
- * its length, or 0 if it does not fit.
+ * Content-Type, Content-Length, and Allow, Location or
+ * Content-Disposition when set.  Returns its length, or 0 if it does
+ * not fit.
  */
 size_t
 resp_head(const struct response *r, char *out, size_t outsz)
@@ -455,24 +474,54 @@ resp_head(const struct response *r, char *out, size_t outsz)
 	struct buf	 b;
 
 	buf_fixed(&b, out, outsz);
-	buf_puts(&b, "Status: ");
-	buf_putu(&b, (unsigned long)r->status);
-	buf_putc(&b, ' ');
-	buf_puts(&b, status_reason(r->status));
-	buf_puts(&b, "\r\n");
-	head_line(&b, "Content-Type", r->ctype);
-	buf_puts(&b, "Content-Length: ");
-	buf_putu(&b, (unsigned long)r->bodylen);
-	buf_puts(&b, "\r\n");
-	if (r->allow != NULL)
-		head_line(&b, "Allow", r->allow);
-	if (r->location != NULL)
-		head_line(&b, "Location", r->location);
-	if (r->attachment != NULL) {
-		buf_puts(&b, "Content-Disposition: attachment; filename=\"");
-		buf_add(&b, r->attachment, r->attachlen);
-		buf_puts(&b, ".mobileconfig\"\r\n");
+	if (r->status == ST_OK)
+		buf_lit(&b, "Status: 200 OK\r\nContent-Type: ");
+	else {
+		buf_lit(&b, "Status: ");
+		buf_putu(&b, (unsigned long)r->status);
+		buf_putc(&b, ' ');
+		buf_puts(&b, status_reason(r->status));
+		buf_lit(&b, "\r\nContent-Type: ");
 	}
-	buf_puts(&b, "\r\n");
+	buf_add(&b, r->ctype, r->ctypelen);
+	buf_lit(&b, "\r\nContent-Length: ");
+	buf_putu(&b, (unsigned long)r->bodylen);
+	buf_lit(&b, "\r\n");
+	if (r->allow != NULL)
+		head_line(&b, "Allow: ", 7, r->allow);
+	if (r->location != NULL)
+		head_line(&b, "Location: ", 10, r->location);
+	if (r->attachment != NULL) {
+		buf_lit(&b, "Content-Disposition: attachment; filename=\"");
+		buf_add(&b, r->attachment, r->attachlen);
+		buf_lit(&b, ".mobileconfig\"\r\n");
+	}
+	buf_lit(&b, "\r\n");
 	return b.err ? 0 : b.len;
+}
+
+/*
+ * The whole answer, header and body (none for HEAD), as one run of
+ * bytes in r: the header goes into the room left before the body.
+ * Returns it with its length in *n, or NULL when the header does not
+ * fit.
+ */
+const char *
+resp_bytes(struct response *r, size_t *n)
+{
+	char	 head[RESP_HEAD_MAX];
+	char	*start;
+	size_t	 hl;
+
+	if ((hl = resp_head(r, head, sizeof(head))) == 0)
+		return NULL;
+	if (r->body != RESP_BODY(r) && r->body != RESP_SCRATCH(r)) {
+		/* Not in a buffer with room before it: move it there. */
+		memmove(RESP_BODY(r), r->body, r->bodylen);
+		r->body = RESP_BODY(r);
+	}
+	start = (char *)r->body - hl;
+	memcpy(start, head, hl);
+	*n = hl + (r->headonly ? 0 : r->bodylen);
+	return start;
 }

@@ -6,10 +6,19 @@
 # installs it; otherwise print the one command to run and exit 1.
 set -eu
 
-build="gcc make pkg-config libfcgi-dev libmxml-dev libcmocka-dev"
+# Build: the compiler and the three libraries; libcrypto (signed Apple
+# profiles) and libseccomp (the system call filter) are optional at build
+# time but installed here so the full program is built and tested.
+build="gcc make pkg-config libfcgi-dev libmxml-dev libcmocka-dev
+    libssl-dev libseccomp-dev"
+# Tests: FastCGI clients and launchers, XML/plist/zone checkers, valgrind,
+# the real web servers of the end-to-end test, systemd-socket-activate.
+tests="libfcgi-bin spawn-fcgi curl libxml2-utils mandoc openssl python3
+    valgrind libplist-utils bind9-utils lighttpd apache2
+    libapache2-mod-fcgid nginx systemd"
 case "${1:-}" in
 build)	want="$build" ;;
-test)	want="$build libfcgi-bin spawn-fcgi curl libxml2-utils mandoc" ;;
+test)	want="$build $tests" ;;
 run)	want="$build lighttpd curl" ;;
 *)	echo "usage: sh scripts/deps.sh build | test | run" >&2
 	exit 64 ;;
@@ -36,6 +45,14 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 echo "deps: installing$missing" >&2
+# The web servers are run by the tests on their own ports: do not let the
+# packages start system-wide instances (two of them want port 80).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive apt-get install -y \

@@ -1,0 +1,1106 @@
+#!/bin/sh
+# tests/e2e.sh BINARY: mailautoconf behind real web servers, set up with
+# the files in contrib/, answering exactly as it does as a plain CGI.
+#
+# Set-ups, each a real server process from Debian's packages:
+#   lighttpd        contrib/lighttpd/mailautoconf.conf (bin-path)
+#   spawn-fcgi      contrib/spawn-fcgi/mailautoconf-spawn-fcgi.sh behind
+#                   contrib/lighttpd/mailautoconf-socket.conf
+#   apache-fcgid    contrib/apache/mailautoconf-fcgid.conf
+#   apache-proxy    contrib/apache/mailautoconf-proxy-fcgi.conf, the
+#                   responder listening itself (-s unix:...)
+#   apache-cgi      contrib/apache/mailautoconf-cgi.conf
+#   systemd         contrib/systemd/mailautoconf.{socket,service} run by
+#                   systemd-socket-activate, behind contrib/nginx/
+# The contrib files are used as they are, with only their paths (binary,
+# configuration, sockets) and listening ports replaced.  Every request
+# of tests/e2e/requests goes through each with curl; the status, the
+# Content-Type, Content-Length, Location, Allow and Content-Disposition
+# headers and the body must be those of the same request answered by
+# BINARY as a CGI.  Only the Date/Server headers and the Time attribute
+# of Autodiscover errors are ignored; where a server itself changes an
+# answer, the check says what it allows and the difference is listed at
+# the end ("server-imposed").  Then SIGHUP with a changed and with a
+# broken configuration, and SIGTERM, on the responders the test starts
+# itself.
+#
+# Everything listens on 127.0.0.1 (free ports picked at run time) or on
+# Unix sockets in a temporary directory; every process started is
+# stopped on exit, also on failure.  Run as root (CI), the servers and
+# the responders drop to nobody.  Output: "ok - ..." / "not ok - ..."
+# lines, then "e2e: N passed, N failed"; exit status 1 on any failure.
+set -u
+LC_ALL=C
+export LC_ALL
+
+if [ $# -ne 1 ]; then
+	echo "usage: sh tests/e2e.sh BINARY" >&2
+	exit 64
+fi
+case $1 in
+/*)	src_bin=$1 ;;
+*)	src_bin=$(pwd)/$1 ;;
+esac
+top=$(cd "$(dirname "$0")/.." && pwd)
+contrib=$top/contrib
+e2e=$top/tests/e2e
+PATH=$PATH:/usr/sbin:/sbin
+export PATH
+
+pass=0
+fail=0
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok - $1"
+}
+
+# notok NAME [FILE]: a failure; FILE says why.
+notok() {
+	fail=$((fail + 1))
+	echo "not ok - $1"
+	if [ $# -ge 2 ] && [ -s "$2" ]; then
+		sed 's/^/#   /' "$2" | head -n 40
+	fi
+}
+
+# check NAME COMMAND...: one test; COMMAND's output says why it failed.
+check() {
+	chk=$1
+	shift
+	if "$@" >"$T/why" 2>&1; then
+		ok "$chk"
+	else
+		notok "$chk" "$T/why"
+	fi
+}
+
+# note SETUP KIND TEXT: a difference the server itself makes, listed at
+# the end with the requests it showed in.
+note() {
+	printf '%s\t%s\t%s\n' "$1" "$3" "$2" >>"$T/notes"
+}
+
+finish() {
+	if [ -n "${T:-}" ] && [ -s "$T/notes" ]; then
+		echo "# Server-imposed differences (allowed, see the checks):"
+		sort -u "$T/notes" | awk -F '\t' '
+		function out() {
+			if (last == "")
+				return
+			print "#   " head " [" (n > 6 ? kinds " ... (" n \
+			    " requests)" : kinds) "]"
+		}
+		$1 "\t" $2 != last {
+			out()
+			last = $1 "\t" $2
+			head = $1 ": " $2
+			kinds = $3
+			n = 1
+			next
+		}
+		{
+			if (++n <= 6)
+				kinds = kinds " " $3
+		}
+		END { out() }'
+	fi
+	echo "e2e: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit
+}
+
+# ---- what is needed ----
+
+APACHE_MODS=/usr/lib/apache2/modules
+missing=
+for t in curl timeout setsid lighttpd nginx apache2 spawn-fcgi \
+    systemd-socket-activate; do
+	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
+done
+for m in mod_fcgid mod_proxy_fcgi mod_cgid mod_rewrite mod_env; do
+	[ -f "$APACHE_MODS/$m.so" ] || missing="$missing $m"
+done
+if [ "$(id -u)" -eq 0 ]; then
+	command -v setpriv >/dev/null 2>&1 || missing="$missing setpriv"
+fi
+T=
+if [ ! -x "$src_bin" ] || [ -n "$missing" ]; then
+	echo "not ok - setup: need $1 built and:$missing (Debian: apt-get" \
+	    "install lighttpd nginx apache2 libapache2-mod-fcgid" \
+	    "spawn-fcgi curl; systemd for systemd-socket-activate)"
+	fail=1
+	finish
+fi
+
+# ---- the temporary directory and the processes to stop ----
+
+T=$(mktemp -d /tmp/mailautoconf-e2e.XXXXXX) || exit 1
+# The servers drop to nobody when run as root and must reach the
+# binary, the configuration and the sockets here.
+chmod 755 "$T"
+mkdir "$T/bin" "$T/conf" "$T/run" "$T/log" "$T/www" "$T/upload" \
+    "$T/pid" "$T/ref" "$T/out" "$T/body" "$T/lighttpd" "$T/apache" \
+    "$T/nginx" "$T/systemd"
+if [ "$(id -u)" -eq 0 ]; then
+	WUSER=nobody
+	WGROUP=$(id -gn nobody)
+	chown "$WUSER:$WGROUP" "$T/run" "$T/log" "$T/upload"
+	as_user() {
+		setpriv --reuid="$WUSER" --regid="$WGROUP" --clear-groups "$@"
+	}
+else
+	WUSER=
+	WGROUP=
+	as_user() {
+		"$@"
+	}
+fi
+# A copy the servers' user can reach, whatever the path of the tree.
+cp "$src_bin" "$T/bin/mailautoconf"
+chmod 755 "$T/bin/mailautoconf"
+bin=$T/bin/mailautoconf
+conf=$T/conf/mailautoconf.conf
+cat "$top/etc/mailautoconf.conf" "$e2e/extra.conf" >"$T/conf/main.conf"
+cp "$e2e/reload.conf" "$T/conf/reload.conf"
+cp "$e2e/broken.conf" "$T/conf/broken.conf"
+chmod 644 "$T/conf/"*.conf
+cp "$T/conf/main.conf" "$conf"
+echo "e2e site" >"$T/www/index.html"
+chmod -R a+rX "$T/www"
+
+groups=
+
+# launch NAME COMMAND...: run COMMAND in the background in a session
+# (process group) of its own, so that all it starts can be stopped.
+# Its pid goes to $T/pid/NAME, its exit status to $T/pid/NAME.rc, its
+# output to $T/log/NAME.log.
+launch() {
+	ln=$1
+	shift
+	rm -f "$T/pid/$ln" "$T/pid/$ln.rc" "$T/pid/$ln.pg"
+	setsid sh -c 'echo $$ >"$0.pg"; "$@" & echo $! >"$0"; wait $!;
+	    echo $? >"$0.rc"' "$T/pid/$ln" "$@" >>"$T/log/$ln.log" 2>&1 \
+	    </dev/null &
+	li=0
+	while [ ! -s "$T/pid/$ln" ] || [ ! -s "$T/pid/$ln.pg" ]; do
+		li=$((li + 1))
+		[ $li -gt 100 ] && return 1
+		sleep 0.05
+	done
+	groups="$groups $(cat "$T/pid/$ln.pg")"
+}
+
+pidof_() {
+	cat "$T/pid/$1" 2>/dev/null
+}
+
+# procs: "PID STATE PGID" of every process, from /proc/*/stat (the
+# command name in parentheses may hold anything, so fields are counted
+# from the last ")").
+procs() {
+	awk '{
+		i = match($0, /\)[^)]*$/)
+		split(substr($0, i + 2), f, " ")
+		print FILENAME, f[1], f[3]
+	}' /proc/[0-9]*/stat 2>/dev/null | sed 's|^/proc/\([0-9]*\)/stat|\1|'
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) in
+	''|Z|X)	return 1 ;;
+	esac
+	return 0
+}
+
+# proc_line PID: "PID UID COMMAND LINE" from /proc.
+proc_line() {
+	printf '%s %s %s\n' "$1" \
+	    "$(awk '$1 == "Uid:" { print $2 }' "/proc/$1/status" 2>/dev/null)" \
+	    "$({ tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null)"
+}
+
+# group_list PGID: proc_line of every live process of a group.
+group_list() {
+	procs | awk -v g="$1" '$3 == g && $2 != "Z" { print $1 }' |
+	while read -r p; do
+		proc_line "$p"
+	done
+}
+
+# group_pids PGID: true while a process of the group lives.
+group_pids() {
+	procs | awk -v g="$1" '$3 == g && $2 != "Z" { f = 1 } END { exit !f }'
+}
+
+# ended NAME [TENTHS]: wait for the exit status of NAME.
+ended() {
+	ei=0
+	while [ ! -s "$T/pid/$1.rc" ]; do
+		[ "$ei" -ge "${2:-100}" ] && return 1
+		sleep 0.1
+		ei=$((ei + 1))
+	done
+}
+
+# group_gone PGID [TENTHS]: wait until no process of the group is left.
+group_gone() {
+	gi=0
+	while group_pids "$1"; do
+		[ "$gi" -ge "${2:-100}" ] && return 1
+		sleep 0.1
+		gi=$((gi + 1))
+	done
+}
+
+# stop NAME: SIGTERM, then everything left in its group; prints what
+# was left if anything.
+stop() {
+	sp=$(pidof_ "$1")
+	sg=$(cat "$T/pid/$1.pg" 2>/dev/null)
+	[ -n "$sp" ] && kill -TERM "$sp" 2>/dev/null
+	ended "$1" 100
+	if [ -n "$sg" ] && ! group_gone "$sg" 50; then
+		echo "left running after SIGTERM (pid uid command):"
+		group_list "$sg"
+		kill -KILL "-$sg" 2>/dev/null
+		return 1
+	fi
+	return 0
+}
+
+# The processes that name the temporary directory in their command line
+# (a last resort: all were started by this test).
+strays() {
+	# The list is made before grep runs, so grep is not in it.
+	set -- /proc/[0-9]*/cmdline
+	grep -lF "$T/" "$@" 2>/dev/null |
+	    sed 's|^/proc/\([0-9]*\)/cmdline$|\1|' | grep -vx "$$"
+}
+
+# Only groups with a live member are signalled: while one lives, its
+# number cannot be given to another process.
+cleanup() {
+	for g in $groups; do
+		group_pids "$g" && kill -TERM "-$g" 2>/dev/null
+	done
+	for g in $groups; do
+		group_gone "$g" 30 || kill -KILL "-$g" 2>/dev/null
+	done
+	for p in $(strays); do
+		kill -KILL "$p" 2>/dev/null
+	done
+	# E2E_KEEP=1 keeps the directory (logs, answers) for a look.
+	if [ -n "${E2E_KEEP:-}" ]; then
+		echo "# kept $T"
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- ports ----
+
+used=
+# freeport: a TCP port nothing listens on, between 20000 and 32767
+# (below Linux's ephemeral range).
+freeport() {
+	while :; do
+		fp=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+		fp=$((20000 + fp % 12768))
+		case " $used " in *" $fp "*) continue ;; esac
+		hex=$(printf '%04X' "$fp")
+		if ! awk 'NR > 1 { print $2 }' /proc/net/tcp /proc/net/tcp6 \
+		    2>/dev/null | grep -q ":$hex\$"; then
+			used="$used $fp"
+			echo "$fp"
+			return
+		fi
+	done
+}
+
+# wait_http PORT: until something answers HTTP on 127.0.0.1:PORT.
+wait_http() {
+	wi=0
+	while ! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$1/"; do
+		wi=$((wi + 1))
+		[ $wi -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+
+# wait_sock PATH: until the Unix socket exists.
+wait_sock() {
+	wi=0
+	while [ ! -S "$1" ]; do
+		wi=$((wi + 1))
+		[ $wi -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+
+# ---- request bodies ----
+
+make_bodies() {
+	b=$T/body
+	cp "$top/tests/data/outlook-request.xml" "$b/outlook"
+	sed 's/alice@example\.com/bob@example.org/' "$b/outlook" \
+	    >"$b/outlook-alias"
+	sed 's/alice@example\.com/carol@unknown.invalid/' "$b/outlook" \
+	    >"$b/outlook-unknown"
+	sed 's|outlook/responseschema/2006a|mobilesync/responseschema/2006|' \
+	    "$b/outlook" >"$b/mobilesync"
+	sed 's/alice@example\.com/dave@example.info/' "$b/mobilesync" \
+	    >"$b/mobilesync-eas"
+	printf '<Autodiscover><Request><EMailAddress>alice@example.com' \
+	    >"$b/malformed"
+	printf '</Request>' >>"$b/malformed"
+	: >"$b/empty"
+	printf 'x' >"$b/small"
+	# A valid request padded with white space after the root element
+	# to exactly N bytes: at BODY_MAX it is answered, one byte more 413.
+	for n in 16384 16385 204800 1100000; do
+		cp "$b/outlook" "$b/pad$n"
+		have=$(wc -c <"$b/pad$n")
+		head -c $((n - have)) /dev/zero | tr '\0' ' ' >>"$b/pad$n"
+	done
+}
+
+# ---- answers ----
+
+# split_cgi RAW OUT: a CGI answer into OUT.h (normalised header lines)
+# and OUT.b (the body).
+split_cgi() {
+	hl=$(tr -d '\r' <"$1" | awk '$0 == "" { print NR; exit }')
+	if [ -z "$hl" ]; then
+		: >"$2.h"
+		: >"$2.b"
+		return 1
+	fi
+	head -n "$hl" "$1" | norm_head cgi >"$2.h"
+	tail -n "+$((hl + 1))" "$1" | norm_body >"$2.b"
+}
+
+# norm_head cgi|http: the status, the reason phrase and the header
+# fields compared, one a line in a fixed order, names lower-cased (a
+# field sent twice has its values joined by ", ").  transfer-encoding is
+# kept for the checks only.
+norm_head() {
+	tr -d '\r' | awk -v kind="$1" '
+	BEGIN {
+		nk = split("content-type content-length location allow " \
+		    "content-disposition transfer-encoding", keys, " ")
+	}
+	kind == "http" && /^HTTP\// {
+		# The last response (after any 1xx) counts.
+		split("", f)
+		st = $2
+		rs = $0
+		sub(/^HTTP\/[^ ]* [0-9]+ ?/, "", rs)
+		next
+	}
+	{
+		i = index($0, ":")
+		if (i == 0)
+			next
+		k = tolower(substr($0, 1, i - 1))
+		v = substr($0, i + 1)
+		sub(/^[ \t]+/, "", v)
+		sub(/[ \t]+$/, "", v)
+		if (k == "status" && kind == "cgi") {
+			st = v
+			sub(/ .*/, "", st)
+			rs = v
+			sub(/^[0-9]+ ?/, "", rs)
+		} else if (k in f)
+			f[k] = f[k] ", " v
+		else
+			f[k] = v
+	}
+	END {
+		print "status: " st
+		print "reason: " rs
+		for (j = 1; j <= nk; j++)
+			if (keys[j] in f)
+				print keys[j] ": " f[keys[j]]
+	}'
+}
+
+# The Time attribute of an Autodiscover error is the clock's.
+norm_body() {
+	sed 's/<Error Time="[^"]*"/<Error Time="(time)"/'
+}
+
+# field FILE NAME: a normalised header value.
+field() {
+	sed -n "s/^$2: //p" "$1"
+}
+
+# cgi_answer OUT METHOD HOST URI BODY OPT CONF: the request answered by
+# the binary as a CGI, with the variables a server passes.
+cgi_answer() {
+	co=$1 cm=$2 ch=$3 cu=$4 cb=$5 copt=$6 cc=$7
+	cpath=${cu%%\?*}
+	case $cu in
+	*\?*)	cq=${cu#*\?} ;;
+	*)	cq= ;;
+	esac
+	set -- env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
+	    SERVER_PROTOCOL=HTTP/1.1 SERVER_NAME=localhost \
+	    REQUEST_METHOD="$cm" REQUEST_URI="$cu" SCRIPT_NAME="$cpath" \
+	    QUERY_STRING="$cq" HTTP_HOST="$ch" MAILAUTOCONF_CONF="$cc"
+	if [ "$cb" = - ]; then
+		cin=/dev/null
+	else
+		cin=$T/body/$cb
+		set -- "$@" CONTENT_TYPE="text/xml; charset=utf-8"
+		[ "$copt" = chunked ] ||
+		    set -- "$@" CONTENT_LENGTH="$(wc -c <"$cin" | tr -d ' ')"
+	fi
+	timeout 20 "$@" "$bin" <"$cin" >"$co.raw" 2>"$co.err"
+	split_cgi "$co.raw" "$co"
+}
+
+# http_answer OUT PORT METHOD HOST URI BODY OPT: the request through a
+# server with curl; OUT.h, OUT.b, OUT.rc (curl's exit status).
+http_answer() {
+	ho=$1 hp=$2 hm=$3 hh=$4 hu=$5 hb=$6 hopt=$7
+	set -- curl -s -S --path-as-is --max-time 20 -D "$ho.raw" \
+	    -o "$ho.body" -H "Host: $hh" -H "Expect:"
+	case $hm in
+	GET)	;;
+	HEAD)	set -- "$@" -I ;;	# curl writes the headers to -o too
+	*)	set -- "$@" -X "$hm" ;;
+	esac
+	if [ "$hb" != - ]; then
+		set -- "$@" --data-binary "@$T/body/$hb" \
+		    -H "Content-Type: text/xml; charset=utf-8"
+		[ "$hopt" = chunked ] &&
+		    set -- "$@" -H "Transfer-Encoding: chunked"
+	fi
+	: >"$ho.body"
+	"$@" "http://127.0.0.1:$hp$hu" >"$ho.curl" 2>&1
+	echo $? >"$ho.rc"
+	# curl -I reads no body (and puts the headers where -o says).
+	[ "$hm" = HEAD ] && : >"$ho.body"
+	norm_head http <"$ho.raw" >"$ho.h"
+	norm_body <"$ho.body" >"$ho.b"
+}
+
+# Per set-up allowances for what the server itself does to an answer
+# (set by each set-up before its requests):
+#   A_REASON=server  the server writes its own reason phrase
+#   A_CLEN=framed    the server drops the responder's Content-Length and
+#                    frames the body itself (chunked; none on HEAD)
+#   A_BIG=server     a body this large is refused by the server (413)
+#                    before the responder sees it
+#   A_STATUS="KIND=CODE ..."  the server itself answers KIND with CODE
+A_REASON=
+A_CLEN=
+A_BIG=
+A_STATUS=
+
+# same SETUP KIND METHOD: compare $T/out/SETUP/KIND with $T/ref/KIND.
+same() {
+	r=$T/ref/$2
+	g=$T/out/$1/$2
+	if [ "$(cat "$g.rc")" != 0 ]; then
+		echo "curl failed (exit $(cat "$g.rc")):"
+		cat "$g.curl"
+		echo "headers received:"
+		cat "$g.raw"
+		echo "body received (first 300 bytes):"
+		head -c 300 "$g.body"
+		echo
+		return 1
+	fi
+	rs=$(field "$r.h" status)
+	gs=$(field "$g.h" status)
+	for as in $A_STATUS; do
+		[ "${as%=*}" = "$2" ] || continue
+		if [ "$gs" != "${as#*=}" ]; then
+			echo "status: want the server's ${as#*=}, got $gs"
+			return 1
+		fi
+		note "$1" "$2" "the server answers $gs itself where the responder answers $rs"
+		return 0
+	done
+	if [ "$rs" != "$gs" ]; then
+		echo "status: want $rs, got $gs"
+		echo "headers:"
+		cat "$g.raw"
+		echo "body (first 300 bytes):"
+		head -c 300 "$g.body"
+		echo
+		return 1
+	fi
+	if [ "$A_BIG" = server ] && [ "$rs" = 413 ] &&
+	    [ "$(field "$g.h" content-type)" != \
+	    "$(field "$r.h" content-type)" ]; then
+		# The server's own 413 page: only the status is the
+		# responder's.
+		note "$1" "$2" "a body over the server's limit gets the server's own 413 page ($(field "$g.h" content-type)), not the responder's"
+		return 0
+	fi
+	if [ "$(field "$r.h" reason)" != "$(field "$g.h" reason)" ]; then
+		if [ "$A_REASON" = server ]; then
+			note "$1" "$2" "reason phrase of $rs is the server's: '$(field "$g.h" reason)' (responder: '$(field "$r.h" reason)')"
+		else
+			echo "reason phrase: want '$(field "$r.h" reason)'," \
+			    "got '$(field "$g.h" reason)'"
+			return 1
+		fi
+	fi
+	for f in content-type location allow content-disposition; do
+		if [ "$(field "$r.h" $f)" != "$(field "$g.h" $f)" ]; then
+			echo "$f: want '$(field "$r.h" $f)'," \
+			    "got '$(field "$g.h" $f)'"
+			return 1
+		fi
+	done
+	rl=$(field "$r.h" content-length)
+	gl=$(field "$g.h" content-length)
+	if [ "$rl" != "$gl" ]; then
+		if [ -n "$gl" ] || [ "$A_CLEN" != framed ]; then
+			echo "content-length: want '$rl', got '$gl'"
+			return 1
+		fi
+		if [ "$3" != HEAD ] &&
+		    [ "$(field "$g.h" transfer-encoding)" != chunked ]; then
+			echo "no content-length and not chunked"
+			return 1
+		fi
+		note "$1" "$2" "no Content-Length: the body is sent chunked, a HEAD answer has none"
+	fi
+	# curl reads no body after HEAD; a server sending one would break
+	# the requests after it.
+	[ "$3" = HEAD ] && return 0
+	if ! cmp -s "$r.b" "$g.b"; then
+		echo "body differs (- CGI, + server):"
+		diff -u "$r.b" "$g.b" | head -n 30
+		return 1
+	fi
+	# The body is as long as the CGI said.
+	if [ "$(wc -c <"$g.body" | tr -d ' ')" != "$rl" ]; then
+		echo "body of $(wc -c <"$g.body") bytes, want $rl"
+		return 1
+	fi
+}
+
+# The request table without comments: NAME METHOD HOST URI BODY [OPT].
+requests() {
+	grep -v '^#' "$e2e/requests" | grep -v '^[[:space:]]*$'
+}
+
+# make_refs: every request answered as a CGI with the test configuration.
+make_refs() {
+	requests | while read -r n m h u b o; do
+		cgi_answer "$T/ref/$n" "$m" "$h" "$u" "$b" "${o:-}" "$conf"
+		if [ ! -s "$T/ref/$n.h" ] ||
+		    [ -z "$(field "$T/ref/$n.h" status)" ]; then
+			echo "$n: no CGI answer"
+			cat "$T/ref/$n.raw" "$T/ref/$n.err"
+		fi
+	done
+}
+
+# run_requests SETUP PORT: every request through the server.
+run_requests() {
+	mkdir -p "$T/out/$1"
+	requests >"$T/reqs"
+	while read -r n m h u b o; do
+		http_answer "$T/out/$1/$n" "$2" "$m" "$h" "$u" "$b" "${o:-}"
+		check "$1: $n: $m $h $u" same "$1" "$n" "$m"
+	done <"$T/reqs"
+	# The web site of the bare domain keeps its other paths.
+	check "$1: the bare domain's own pages are the server's" \
+	    site_page "$2"
+}
+
+site_page() {
+	curl -s -S --max-time 20 -H "Host: example.com" \
+	    -o "$T/site.body" -w '%{http_code}\n' \
+	    "http://127.0.0.1:$1/index.html" >"$T/site.code" 2>&1
+	if [ "$(cat "$T/site.code")" != 200 ] ||
+	    [ "$(cat "$T/site.body")" != "e2e site" ]; then
+		echo "GET /index.html on example.com: $(cat "$T/site.code")"
+		cat "$T/site.body"
+		return 1
+	fi
+}
+
+# ---- reloading ----
+
+# set_conf FILE: replace the configuration the responders read.
+set_conf() {
+	cp "$1" "$conf.new"
+	chmod 644 "$conf.new"
+	mv "$conf.new" "$conf"
+}
+
+# answers_as SETUP PORT KIND CONF: within 5 s, KIND through the server is
+# answered as the CGI answers it with CONF.
+answers_as() {
+	line=$(requests | awk -v n="$3" '$1 == n')
+	# shellcheck disable=SC2086
+	set -- "$1" "$2" "$4" $line
+	# $1 SETUP $2 PORT $3 CONF $4 NAME $5 METHOD $6 HOST $7 URI $8 BODY
+	# [$9 OPT]
+	aopt=${9:-}
+	cgi_answer "$T/ref/$4-x" "$5" "$6" "$7" "$8" "$aopt" "$3"
+	mkdir -p "$T/out/$1"
+	ai=0
+	while :; do
+		http_answer "$T/out/$1/$4-x" "$2" "$5" "$6" "$7" "$8" "$aopt"
+		same "$1" "$4-x" "$5" >"$T/why2" 2>&1 && return 0
+		ai=$((ai + 1))
+		if [ $ai -ge 50 ]; then
+			cat "$T/why2"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# log_count NAME TEXT: how many lines of NAME's log hold TEXT.
+log_count() {
+	grep -c "$2" "$T/log/$1.log" 2>/dev/null
+}
+
+# wait_log NAME TEXT COUNT: until NAME's log holds TEXT COUNT times.
+wait_log() {
+	wi=0
+	while [ "$(log_count "$1" "$2")" -lt "$3" ]; do
+		wi=$((wi + 1))
+		if [ $wi -gt 50 ]; then
+			echo "no '$2' in the log of $1:"
+			cat "$T/log/$1.log"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# reload_checks SETUP PORT NAME: SIGHUP to the responder started as NAME
+# with a changed, then a broken configuration, then back; SIGTERM last.
+reload_checks() {
+	rp=$(pidof_ "$3")
+	check "$1: the responder answers as the first configuration" \
+	    answers_as "$1" "$2" tb-ac-addr "$T/conf/main.conf"
+	set_conf "$T/conf/reload.conf"
+	kill -HUP "$rp"
+	check "$1: SIGHUP with a changed configuration: new answers" \
+	    answers_as "$1" "$2" tb-ac-addr "$T/conf/reload.conf"
+	check "$1: SIGHUP: the new JMAP redirect" \
+	    answers_as "$1" "$2" jmap "$T/conf/reload.conf"
+	check "$1: SIGHUP: a domain the new configuration drops is 404" \
+	    answers_as "$1" "$2" caldav "$T/conf/reload.conf"
+	fails=$(log_count "$3" "reload failed")
+	set_conf "$T/conf/broken.conf"
+	kill -HUP "$rp"
+	check "$1: SIGHUP with a broken configuration is logged" \
+	    wait_log "$3" "reload failed" $((fails + 1))
+	check "$1: SIGHUP with a broken configuration keeps the old one" \
+	    answers_as "$1" "$2" tb-ac-addr "$T/conf/reload.conf"
+	check "$1: ... and its Outlook answer" \
+	    answers_as "$1" "$2" ad-ad "$T/conf/reload.conf"
+	check "$1: the responder is still the same process" alive "$rp"
+	set_conf "$T/conf/main.conf"
+	kill -HUP "$rp"
+	check "$1: SIGHUP back to the first configuration" \
+	    answers_as "$1" "$2" ad-mobilesync "$T/conf/main.conf"
+	check "$1: SIGTERM: the responder exits 0" term_responder "$3"
+}
+
+# term_responder NAME: SIGTERM to a responder the test started; it must
+# exit 0 within 5 s.
+term_responder() {
+	kill -TERM "$(pidof_ "$1")"
+	if ! ended "$1" 50; then
+		echo "still running 5 s after SIGTERM"
+		return 1
+	fi
+	tr_rc=$(cat "$T/pid/$1.rc")
+	if [ "$tr_rc" != 0 ]; then
+		echo "exit status $tr_rc; log:"
+		cat "$T/log/$1.log"
+		return 1
+	fi
+}
+
+# ---- templating the contrib files ----
+
+# tmpl FILE SOCKET PORT: FILE with the installed paths replaced by the
+# temporary directory's, and port 80 by PORT (tmpl_ok then checks that
+# nothing else was needed).
+tmpl() {
+	sed -e "s|/usr/local/sbin/mailautoconf|$bin|g" \
+	    -e "s|\"/usr/local/sbin\"|\"$T/bin\"|g" \
+	    -e "s|/etc/mailautoconf/mailautoconf.conf|$conf|g" \
+	    -e "s|/run/lighttpd/mailautoconf.sock|$T/run/lighttpd.sock|g" \
+	    -e "s|/run/mailautoconf.sock|$2|g" \
+	    -e "s|^\([[:space:]]*listen\) 80;|\1 127.0.0.1:$3;|" "$1"
+}
+
+# tmpl_ok FILE: no installed path or port left outside comments.
+tmpl_ok() {
+	if grep -v '^[[:space:]]*#' "$1" | sed "s|$T/[^\" ;|]*||g" |
+	    grep -E '/usr/local|/etc/mailautoconf|/run/|listen 80'; then
+		echo "^ left in $1 after templating"
+		return 1
+	fi
+}
+
+# user_lines lighttpd|nginx|apache: the main configuration's user
+# directives (none when not root).
+user_lines() {
+	[ -n "$WUSER" ] || return 0
+	case $1 in
+	lighttpd)
+		printf 'server.username = "%s"\nserver.groupname = "%s"\n' \
+		    "$WUSER" "$WGROUP" ;;
+	nginx)	printf 'user %s %s;\n' "$WUSER" "$WGROUP" ;;
+	apache)	printf 'User %s\nGroup %s\n' "$WUSER" "$WGROUP" ;;
+	esac
+}
+
+# main_conf TEMPLATE OUT PORT NAME MODULES: a main configuration from
+# tests/e2e/TEMPLATE.
+main_conf() {
+	user_lines "${1%%.*}" >"$T/userlines"
+	printf '%s\n' "$5" >"$T/modlines"
+	awk -v uf="$T/userlines" -v mf="$T/modlines" '
+	$0 == "@USER@" { while ((getline l < uf) > 0) print l; next }
+	$0 == "@MODULES@" { while ((getline l < mf) > 0) print l; next }
+	{ print }' "$e2e/$1" |
+	sed -e "s|@T@|$T|g" -e "s|@PORT@|$3|g" -e "s|@NAME@|$4|g" >"$2"
+}
+
+# ---- the set-ups ----
+
+setup_failed() {
+	notok "$1: $2" "$3"
+}
+
+# lighttpd starting the responder itself.
+run_lighttpd() {
+	s=lighttpd
+	port=$(freeport)
+	tmpl "$contrib/lighttpd/mailautoconf.conf" - "$port" \
+	    >"$T/lighttpd/$s.conf"
+	check "$s: contrib file templated for paths only" \
+	    tmpl_ok "$T/lighttpd/$s.conf"
+	main_conf lighttpd.conf.in "$T/lighttpd/$s-main.conf" "$port" "$s" ""
+	if ! lighttpd -tt -f "$T/lighttpd/$s-main.conf" >"$T/why" 2>&1; then
+		setup_failed "$s" "configuration test" "$T/why"
+		return
+	fi
+	ok "$s: lighttpd -tt accepts the configuration"
+	launch "$s" lighttpd -D -f "$T/lighttpd/$s-main.conf"
+	if ! wait_http "$port"; then
+		setup_failed "$s" "lighttpd does not start" "$T/log/$s.log"
+		return
+	fi
+	A_REASON=server A_CLEN='' A_BIG='' A_STATUS=''
+	run_requests "$s" "$port"
+	check "$s: one responder for the two conditions" one_responder "$s"
+	check "$s: SIGTERM stops lighttpd and its responder" stop "$s"
+	check "$s: lighttpd exits 0" exit0 "$s"
+}
+
+# one_responder NAME: exactly one mailautoconf in NAME's group.
+one_responder() {
+	g=$(cat "$T/pid/$1.pg")
+	group_list "$g" >"$T/group"
+	nr=$(awk -v b="$bin" '$3 == b' "$T/group" | wc -l | tr -d ' ')
+	if [ "$nr" -ne 1 ]; then
+		echo "$nr responders (pid uid command):"
+		cat "$T/group"
+		return 1
+	fi
+}
+
+exit0() {
+	if [ "$(cat "$T/pid/$1.rc" 2>/dev/null)" != 0 ]; then
+		echo "exit status '$(cat "$T/pid/$1.rc" 2>/dev/null)'; log:"
+		tail -n 20 "$T/log/$1.log"
+		return 1
+	fi
+}
+
+# spawn-fcgi (with the contrib script) behind lighttpd's socket variant.
+run_spawn_fcgi() {
+	s=spawn-fcgi
+	sock=$T/run/spawn.sock
+	port=$(freeport)
+	if [ -n "$WUSER" ]; then
+		set -- SOCKET_USER="$WUSER" SOCKET_GROUP="$WGROUP" \
+		    RUN_USER="$WUSER" RUN_GROUP="$WGROUP"
+	else
+		set -- SOCKET_USER= SOCKET_GROUP= RUN_USER= RUN_GROUP=
+	fi
+	launch "$s-responder" env MAILAUTOCONF="$bin" \
+	    MAILAUTOCONF_CONF="$conf" SOCKET="$sock" "$@" \
+	    sh "$contrib/spawn-fcgi/mailautoconf-spawn-fcgi.sh"
+	if ! wait_sock "$sock"; then
+		setup_failed "$s" "no socket from spawn-fcgi" \
+		    "$T/log/$s-responder.log"
+		return
+	fi
+	check "$s: the responder runs as the spawn-fcgi process" \
+	    is_responder "$s-responder"
+	tmpl "$contrib/lighttpd/mailautoconf-socket.conf" "$sock" "$port" \
+	    >"$T/lighttpd/$s.conf"
+	check "$s: contrib file templated for paths only" \
+	    tmpl_ok "$T/lighttpd/$s.conf"
+	main_conf lighttpd.conf.in "$T/lighttpd/$s-main.conf" "$port" "$s" ""
+	launch "$s" lighttpd -D -f "$T/lighttpd/$s-main.conf"
+	if ! wait_http "$port"; then
+		setup_failed "$s" "lighttpd does not start" "$T/log/$s.log"
+		return
+	fi
+	A_REASON=server A_CLEN='' A_BIG='' A_STATUS=''
+	run_requests "$s" "$port"
+	reload_checks "$s" "$port" "$s-responder"
+	check "$s: SIGTERM stops lighttpd" stop "$s"
+	check "$s: lighttpd exits 0" exit0 "$s"
+	check "$s: the spawn-fcgi script refuses a broken configuration" \
+	    spawn_broken
+}
+
+# is_responder NAME: NAME's pid runs the binary, and as the
+# unprivileged user when the test is root.
+is_responder() {
+	ip=$(pidof_ "$1")
+	# shellcheck disable=SC2046
+	set -- $(proc_line "$ip")
+	if [ "${3:-}" != "$bin" ]; then
+		echo "pid $ip runs: $*"
+		return 1
+	fi
+	if [ -n "$WUSER" ] && [ "$2" != "$(id -u "$WUSER")" ]; then
+		echo "runs as uid $2, not $WUSER"
+		return 1
+	fi
+}
+
+# spawn_broken: the contrib script exits 78 before taking the socket.
+spawn_broken() {
+	env MAILAUTOCONF="$bin" MAILAUTOCONF_CONF="$T/conf/broken.conf" \
+	    SOCKET="$T/run/broken.sock" SOCKET_USER= SOCKET_GROUP= \
+	    RUN_USER= RUN_GROUP= timeout 10 \
+	    sh "$contrib/spawn-fcgi/mailautoconf-spawn-fcgi.sh" \
+	    >"$T/spawn-broken.out" 2>&1
+	sb=$?
+	if [ $sb -ne 78 ] || [ -e "$T/run/broken.sock" ]; then
+		echo "exit status $sb (want 78), socket left: " \
+		    "$([ -e "$T/run/broken.sock" ] && echo yes || echo no)"
+		cat "$T/spawn-broken.out"
+		return 1
+	fi
+}
+
+# run_apache SETUP MODE MODULES: one Apache with
+# contrib/apache/mailautoconf-MODE.conf.
+run_apache() {
+	s=$1
+	shift
+	port=$(freeport)
+	sock=$T/run/proxy.sock
+	tmpl "$contrib/apache/mailautoconf-$1.conf" "$sock" "$port" \
+	    >"$T/apache/contrib.conf"
+	check "$s: contrib file templated for paths only" \
+	    tmpl_ok "$T/apache/contrib.conf"
+	main_conf apache.conf.in "$T/apache/httpd.conf" "$port" "$s" "$2"
+	# The main configuration writes its pid, logs and sockets under
+	# $T/apache; one Apache at a time.
+	rm -f "$T/apache/httpd.pid"
+	if ! apache2 -f "$T/apache/httpd.conf" -t >"$T/why" 2>&1; then
+		setup_failed "$s" "apache2 -t" "$T/why"
+		return
+	fi
+	ok "$s: apache2 -t accepts the configuration"
+	launch "$s" apache2 -f "$T/apache/httpd.conf" -D FOREGROUND
+	if ! wait_http "$port"; then
+		setup_failed "$s" "Apache does not start" \
+		    "$T/apache/error.log"
+		return
+	fi
+	run_requests "$s" "$port"
+	check "$s: SIGTERM stops Apache and all it started" stop "$s"
+	check "$s: Apache exits 0" exit0 "$s"
+	cp "$T/apache/error.log" "$T/log/$s-error.log"
+	: >"$T/apache/error.log"
+}
+
+run_apache_fcgid() {
+	A_REASON='' A_CLEN='' A_BIG=server A_STATUS=ad-413-chunked=500
+	run_apache apache-fcgid fcgid "LoadModule fcgid_module $APACHE_MODS/mod_fcgid.so
+FcgidIPCDir $T/apache/fcgid
+FcgidProcessTableFile $T/apache/fcgid_shm"
+}
+
+run_apache_cgi() {
+	A_REASON='' A_CLEN=framed A_BIG='' A_STATUS=''
+	run_apache apache-cgi cgi "LoadModule cgid_module $APACHE_MODS/mod_cgid.so
+ScriptSock $T/apache/cgid.sock"
+}
+
+# mod_proxy_fcgi to the responder listening on its own socket.
+run_apache_proxy() {
+	sock=$T/run/proxy.sock
+	if [ -n "$WUSER" ]; then
+		set -- -u "$WUSER"
+	else
+		set --
+	fi
+	launch apache-proxy-responder "$bin" -c "$conf" "$@" \
+	    -s "unix:$sock"
+	if ! wait_sock "$sock"; then
+		setup_failed apache-proxy "no socket from -s" \
+		    "$T/log/apache-proxy-responder.log"
+		return
+	fi
+	check "apache-proxy: the responder (-s) dropped to the server user" \
+	    is_responder apache-proxy-responder
+	A_REASON='' A_CLEN=framed A_BIG='' A_STATUS=''
+	run_apache apache-proxy proxy-fcgi "LoadModule proxy_module $APACHE_MODS/mod_proxy.so
+LoadModule proxy_fcgi_module $APACHE_MODS/mod_proxy_fcgi.so"
+	check "apache-proxy: SIGTERM: the responder exits 0" \
+	    term_responder apache-proxy-responder
+}
+
+# unit_value FILE KEY: the value of KEY= in a unit file.
+unit_value() {
+	sed -n "s/^$2=//p" "$1" | head -n 1
+}
+
+# systemd socket activation with the contrib units, behind nginx.
+run_systemd() {
+	s=systemd
+	port=$(freeport)
+	sock=$T/run/systemd.sock
+	for u in mailautoconf.socket mailautoconf.service; do
+		tmpl "$contrib/systemd/$u" "$sock" "$port" >"$T/systemd/$u"
+		check "$s: $u templated for paths only" tmpl_ok "$T/systemd/$u"
+	done
+	if command -v systemd-analyze >/dev/null 2>&1; then
+		check "$s: systemd-analyze verify accepts the units" \
+		    systemd-analyze verify --man=no \
+		    "$T/systemd/mailautoconf.socket" \
+		    "$T/systemd/mailautoconf.service"
+	fi
+	listen=$(unit_value "$T/systemd/mailautoconf.socket" ListenStream)
+	mode=$(unit_value "$T/systemd/mailautoconf.socket" SocketMode)
+	pre=$(unit_value "$T/systemd/mailautoconf.service" ExecStartPre)
+	start=$(unit_value "$T/systemd/mailautoconf.service" ExecStart)
+	noretry=$(unit_value "$T/systemd/mailautoconf.service" \
+	    RestartPreventExitStatus)
+	check "$s: the socket unit listens on the templated path" \
+	    test "$listen" = "$sock"
+	# ExecStartPre= (the -t check) passes, and fails with the code
+	# RestartPreventExitStatus= names on a broken file.
+	check "$s: ExecStartPre= passes with the configuration" \
+	    as_user $pre
+	set_conf "$T/conf/broken.conf"
+	as_user $pre >"$T/pre.out" 2>&1
+	pre_rc=$?
+	check "$s: ExecStartPre= exits $noretry (RestartPreventExitStatus=) on a broken file" \
+	    test "$pre_rc" = "$noretry"
+	# The service itself started on a broken file exits the same way.
+	# shellcheck disable=SC2046,SC2086
+	launch "$s-broken" systemd-socket-activate -l "$sock" -- \
+	    $(runas_words) $start
+	wait_sock "$sock"
+	curl -s --max-time 2 --unix-socket "$sock" -o /dev/null \
+	    http://localhost/ 2>/dev/null
+	if ended "$s-broken" 50 &&
+	    [ "$(cat "$T/pid/$s-broken.rc")" = "$noretry" ]; then
+		ok "$s: ExecStart= exits $noretry on a broken file"
+	else
+		notok "$s: ExecStart= exits $noretry on a broken file" \
+		    "$T/log/$s-broken.log"
+		stop "$s-broken" >/dev/null
+	fi
+	rm -f "$sock"
+	set_conf "$T/conf/main.conf"
+	# The real start: systemd-socket-activate plays systemd, setpriv
+	# plays the unit's user (DynamicUser=), chown and chmod play
+	# SocketUser=/SocketGroup=/SocketMode= for the test's web user.
+	# shellcheck disable=SC2046,SC2086
+	launch "$s-responder" systemd-socket-activate -l "$sock" -- \
+	    $(runas_words) $start
+	if ! wait_sock "$sock"; then
+		setup_failed "$s" "no socket" "$T/log/$s-responder.log"
+		return
+	fi
+	[ -n "$WUSER" ] && chown "$WUSER:$WGROUP" "$sock"
+	chmod "$mode" "$sock"
+	for f in mailautoconf.conf mailautoconf-locations.conf; do
+		tmpl "$contrib/nginx/$f" "$sock" "$port" >"$T/nginx/$f"
+		check "$s: nginx $f templated for paths and port only" \
+		    tmpl_ok "$T/nginx/$f"
+	done
+	cp /etc/nginx/fastcgi_params "$T/nginx/fastcgi_params"
+	main_conf nginx.conf.in "$T/nginx/nginx.conf" "$port" nginx ""
+	if ! nginx -t -q -e "$T/nginx/error.log" -p "$T/nginx" \
+	    -c "$T/nginx/nginx.conf" >"$T/why" 2>&1; then
+		setup_failed nginx "nginx -t" "$T/why"
+		return
+	fi
+	ok "nginx: nginx -t accepts the configuration"
+	launch nginx nginx -e "$T/nginx/error.log" -p "$T/nginx" \
+	    -c "$T/nginx/nginx.conf" -g 'daemon off;'
+	if ! wait_http "$port"; then
+		setup_failed nginx "nginx does not start" "$T/nginx/error.log"
+		return
+	fi
+	A_REASON='' A_CLEN='' A_BIG=server A_STATUS=''
+	run_requests "$s+nginx" "$port"
+	check "$s: the socket-activated responder runs as the unit's user" \
+	    is_responder "$s-responder"
+	reload_checks "$s+nginx" "$port" "$s-responder"
+	check "nginx: SIGTERM stops nginx" stop nginx
+	check "nginx: nginx exits 0" exit0 nginx
+}
+
+# runas_words: setpriv to the unprivileged user when root (a unit's
+# User=/DynamicUser=), nothing otherwise.
+runas_words() {
+	[ -n "$WUSER" ] && echo "setpriv --reuid=$WUSER --regid=$WGROUP" \
+	    "--clear-groups"
+}
+
+# ---- main ----
+
+make_bodies
+make_refs >"$T/refs.err" 2>&1
+if [ -s "$T/refs.err" ]; then
+	notok "setup: CGI answers for every request" "$T/refs.err"
+	finish
+fi
+ok "setup: $(requests | wc -l | tr -d ' ') requests answered as a CGI"
+
+# E2E_ONLY="lighttpd apache_cgi ..." runs only those set-ups (debugging).
+for setup in lighttpd spawn_fcgi apache_fcgid apache_proxy apache_cgi \
+    systemd; do
+	case " ${E2E_ONLY:-$setup} " in
+	*" $setup "*)	"run_$setup" ;;
+	esac
+done
+
+left=$(strays)
+if [ -n "$left" ]; then
+	for p in $left; do
+		proc_line "$p"
+	done >"$T/why"
+	notok "every process started has ended" "$T/why"
+else
+	ok "every process started has ended"
+fi
+finish
