@@ -48,30 +48,82 @@ is_ws(int c)
 }
 
 /*
- * 1 if the body may be handed to mxml.  *skip is set past a leading
- * UTF-8 byte order mark.
+ * The length of the strict UTF-8 sequence at s (n bytes left) that
+ * starts with a byte >= 0x80, or 0 when it is not one: no overlong
+ * forms, no surrogates, nothing above U+10FFFF.
+ */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t		 need, k;
+	unsigned	 c = s[0], min;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 1;
+		min = 0x80;
+		c &= 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 2;
+		min = 0x800;
+		c &= 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 3;
+		min = 0x10000;
+		c &= 0x07;
+	} else
+		return 0;
+	if (n <= need)
+		return 0;
+	for (k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[k] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
+	    c == 0xfeff || c == 0xfffe)
+		return 0;
+	return need + 1;
+}
+
+/*
+ * 1 if the body may be handed to mxml: strict UTF-8 without NUL, no
+ * byte order mark but a leading one (*skip is set past it), no DTD, no
+ * CDATA, only the five predefined entities, at most AD_ELEMS_MAX '<'
+ * and AD_ATTRS_MAX '=', and a last '>' (mxml takes a root whose last
+ * '>' is missing as complete).  One pass: bytes that need no look are
+ * skipped through a table.
  */
 static int
-body_sane(const char *s, size_t n, size_t *skip)
+body_sane(const char *body, size_t n, size_t *skip)
 {
-	static const char *const ents[] = {
-		"amp;", "lt;", "gt;", "quot;", "apos;"
+	static const struct {
+		const char	*s;
+		size_t		 n;
+	} ents[] = {
+		{ "amp;", 4 }, { "lt;", 3 }, { "gt;", 3 }, { "quot;", 5 },
+		{ "apos;", 5 }
 	};
-	size_t	 i, j, elems = 0, attrs = 0;
+	/* 1: an ASCII byte body_sane() must look at (and all others). */
+	static const unsigned char look[128] = {
+		[0] = 1, ['&'] = 1, ['<'] = 1, ['='] = 1
+	};
+	const unsigned char *s = (const unsigned char *)body;
+	size_t		 i, j, k, elems = 0, attrs = 0;
 
 	*skip = 0;
 	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		*skip = 3;
 	s += *skip;
 	n -= *skip;
-	if (n == 0 || !req_utf8(s, n))
-		return 0;
-	/* mxml takes a root whose last '>' is missing as complete. */
-	for (i = n; i > 0 && is_ws((unsigned char)s[i - 1]); i--)
+	for (i = n; i > 0 && is_ws(s[i - 1]); i--)
 		;
 	if (i == 0 || s[i - 1] != '>')
 		return 0;
 	for (i = 0; i < n; i++) {
+		while (i < n && s[i] < 0x80 && !look[s[i]])
+			i++;
+		if (i == n)
+			break;
 		switch (s[i]) {
 		case '<':
 			if (++elems > AD_ELEMS_MAX)
@@ -87,21 +139,19 @@ body_sane(const char *s, size_t n, size_t *skip)
 			break;
 		case '&':
 			for (j = 0; j < sizeof(ents) / sizeof(ents[0]); j++)
-				if (n - i - 1 >= strlen(ents[j]) &&
-				    memcmp(s + i + 1, ents[j],
-				    strlen(ents[j])) == 0)
+				if (n - i - 1 >= ents[j].n && memcmp(s + i + 1,
+				    ents[j].s, ents[j].n) == 0)
 					break;
 			if (j == sizeof(ents) / sizeof(ents[0]))
 				return 0;
 			break;
-		case '\xef':
-			/* U+FEFF (a BOM) or U+FFFE anywhere but the start. */
-			if (n - i >= 3 && ((s[i + 1] == '\xbb' &&
-			    s[i + 2] == '\xbf') || (s[i + 1] == '\xbf' &&
-			    s[i + 2] == '\xbe')))
-				return 0;
-			break;
+		case 0:
+			return 0;
 		default:
+			/* U+FEFF (a BOM) and U+FFFE are refused here too. */
+			if ((k = utf8_seq(s + i, n - i)) == 0)
+				return 0;
+			i += k - 1;
 			break;
 		}
 	}
@@ -138,13 +188,16 @@ static mxml_node_t *
 child(mxml_node_t *parent, const char *name, int *dup)
 {
 	mxml_node_t	*n, *found = NULL;
+	const char	*ln;
+	size_t		 len = strlen(name);
 
 	for (n = mxmlGetFirstChild(parent); n != NULL;
 	    n = mxmlGetNextSibling(n)) {
 		if (mxmlGetType(n) != MXML_ELEMENT || is_markup(n))
 			continue;
-		if (strlen(local_name(n)) != strlen(name) ||
-		    !req_caseeq(local_name(n), name, strlen(name)))
+		ln = local_name(n);
+		if ((ln[0] | 0x20) != (name[0] | 0x20) || strlen(ln) != len ||
+		    (memcmp(ln, name, len) != 0 && !req_caseeq(ln, name, len)))
 			continue;
 		if (found != NULL)
 			*dup = 1;
@@ -246,11 +299,13 @@ walk(mxml_node_t *top, struct adreq *ad)
 		return 0;
 	if (dup || (len = text_of(el, schema, sizeof(schema))) < 0)
 		return -1;
-	if (len == 0 || (strlen(schema_outlook) == (size_t)len &&
-	    req_caseeq(schema, schema_outlook, (size_t)len)))
+	if (len == 0 || (sizeof(schema_outlook) - 1 == (size_t)len &&
+	    (memcmp(schema, schema_outlook, (size_t)len) == 0 ||
+	    req_caseeq(schema, schema_outlook, (size_t)len))))
 		ad->schema = AD_OUTLOOK;
-	else if (strlen(schema_mobilesync) == (size_t)len &&
-	    req_caseeq(schema, schema_mobilesync, (size_t)len))
+	else if (sizeof(schema_mobilesync) - 1 == (size_t)len &&
+	    (memcmp(schema, schema_mobilesync, (size_t)len) == 0 ||
+	    req_caseeq(schema, schema_mobilesync, (size_t)len)))
 		ad->schema = AD_MOBILESYNC;
 	else
 		ad->schema = AD_OTHER;
