@@ -13,18 +13,20 @@ WARN	:= -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 # SIGNING=no) the build leaves signing out and says so at config load.
 SIGNING	?= $(shell pkg-config --exists libcrypto 2>/dev/null && echo yes || echo no)
 ifeq ($(SIGNING),yes)
-CRYPTO	:= libcrypto
-SIGN_DEFS := -DHAVE_LIBCRYPTO
+# Headers only: sign.c opens libcrypto with dlopen(3) when a config
+# asks for signing, so a plain CGI does not load it on every request.
+CRYPTO_CFLAGS := $(shell pkg-config --cflags libcrypto 2>/dev/null)
+SIGN_DEFS := -DHAVE_LIBCRYPTO $(CRYPTO_CFLAGS)
 endif
 # The seccomp filter of the FastCGI loop needs libseccomp (SECCOMP=no
 # leaves it out).
 SECCOMP	?= $(shell pkg-config --exists libseccomp 2>/dev/null && echo yes || echo no)
 ifeq ($(SECCOMP),yes)
-SECCOMP_PKG := libseccomp
-SIGN_DEFS += -DHAVE_SECCOMP
+# Headers only: sandbox.c opens libseccomp with dlopen(3).
+SIGN_DEFS += -DHAVE_SECCOMP $(shell pkg-config --cflags libseccomp 2>/dev/null)
 endif
-PKG_CFLAGS = $(shell pkg-config --cflags fcgi mxml $(CRYPTO) $(SECCOMP_PKG) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs fcgi mxml $(CRYPTO) $(SECCOMP_PKG) 2>/dev/null || echo -lfcgi -lmxml)
+PKG_CFLAGS = $(shell pkg-config --cflags fcgi mxml 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs fcgi mxml 2>/dev/null || echo -lfcgi -lmxml) -ldl
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 DEFS	:= -DMAC_CONF_DEFAULT='"$(SYSCONFDIR)/mailautoconf/mailautoconf.conf"'
 ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(DEFS) $(SIGN_DEFS) \

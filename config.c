@@ -902,7 +902,7 @@ read_line(FILE *fp, char *line)
 	size_t	 n = 0;
 	int	 c, nul = 0;
 
-	while ((c = getc(fp)) != EOF && c != '\n') {
+	while ((c = getc_unlocked(fp)) != EOF && c != '\n') {
 		if (c == '\0')
 			nul = 1;
 		if (n < CONF_LINE_MAX - 1)

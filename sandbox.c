@@ -16,7 +16,39 @@
 
 #ifdef HAVE_SECCOMP
 
+#include <dlfcn.h>
 #include <seccomp.h>
+
+/*
+ * libseccomp is opened when the FastCGI loop starts, not linked: a
+ * plain CGI (one process per request) never needs it.
+ */
+#ifndef LIBSECCOMP_SONAME
+#define LIBSECCOMP_SONAME	"libseccomp.so.2"
+#endif
+
+static struct {
+	scmp_filter_ctx (*init)(uint32_t);
+	int	 (*rule_add)(scmp_filter_ctx, uint32_t, int, unsigned int, ...);
+	int	 (*load)(const scmp_filter_ctx);
+	void	 (*release)(scmp_filter_ctx);
+} L;
+
+static int
+seccomp_open(void)
+{
+	void	*h;
+
+	if ((h = dlopen(LIBSECCOMP_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL &&
+	    (h = dlopen("libseccomp.so", RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return -1;
+	*(void **)&L.init = dlsym(h, "seccomp_init");
+	*(void **)&L.rule_add = dlsym(h, "seccomp_rule_add");
+	*(void **)&L.load = dlsym(h, "seccomp_load");
+	*(void **)&L.release = dlsym(h, "seccomp_release");
+	return L.init != NULL && L.rule_add != NULL && L.load != NULL &&
+	    L.release != NULL ? 0 : -1;
+}
 
 /*
  * A sanitizer build checks for leaks at exit with a ptrace'd helper
@@ -100,21 +132,26 @@ sandbox_enter(void)
 	size_t		 i;
 	int		 rc = 0;
 
-	if ((ctx = seccomp_init(DEFAULT_ACTION)) == NULL) {
+	if (seccomp_open() == -1) {
+		fprintf(stderr, "mailautoconf: cannot load %s: running "
+		    "without the system call filter\n", LIBSECCOMP_SONAME);
+		return 1;
+	}
+	if ((ctx = L.init(DEFAULT_ACTION)) == NULL) {
 		fprintf(stderr, "mailautoconf: seccomp_init failed\n");
 		return -1;
 	}
 #ifndef SANITIZER_BUILD
 	for (i = 0; i < sizeof(allow) / sizeof(allow[0]) && rc == 0; i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allow[i], 0);
+		rc = L.rule_add(ctx, SCMP_ACT_ALLOW, allow[i], 0);
 #else
 	(void)allow;
 #endif
 	for (i = 0; i < sizeof(kill) / sizeof(kill[0]) && rc == 0; i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, kill[i], 0);
+		rc = L.rule_add(ctx, SCMP_ACT_KILL_PROCESS, kill[i], 0);
 	if (rc == 0)
-		rc = seccomp_load(ctx);
-	seccomp_release(ctx);
+		rc = L.load(ctx);
+	L.release(ctx);
 	if (rc != 0) {
 		fprintf(stderr, "mailautoconf: seccomp unavailable (%s): "
 		    "running without the system call filter\n", strerror(-rc));

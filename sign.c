@@ -4,6 +4,7 @@
  * that calls OpenSSL's libcrypto; built without it (no HAVE_LIBCRYPTO),
  * a config that asks for signing is refused at load time.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,15 +13,82 @@
 
 #ifdef HAVE_LIBCRYPTO
 
+#include <dlfcn.h>
+
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+/*
+ * libcrypto is opened on first use, not linked: a plain CGI (one
+ * process per request) would otherwise pay for relocating it on every
+ * request, signing or not.
+ */
+#ifndef LIBCRYPTO_SONAME
+#define LIBCRYPTO_SONAME	"libcrypto.so.3"
+#endif
+
+static struct {
+	X509	*(*read_x509)(FILE *, X509 **, pem_password_cb *, void *);
+	EVP_PKEY *(*read_key)(FILE *, EVP_PKEY **, pem_password_cb *, void *);
+	int	 (*check_key)(const X509 *, const EVP_PKEY *);
+	void	 (*x509_free)(X509 *);
+	void	 (*key_free)(EVP_PKEY *);
+	OPENSSL_STACK *(*sk_new)(void);
+	int	 (*sk_push)(OPENSSL_STACK *, const void *);
+	int	 (*sk_num)(const OPENSSL_STACK *);
+	void	 (*sk_pop_free)(OPENSSL_STACK *, void (*)(void *));
+	BIO	*(*bio_mem)(const void *, int);
+	int	 (*bio_free)(BIO *);
+	CMS_ContentInfo *(*cms_sign)(X509 *, EVP_PKEY *, STACK_OF(X509) *,
+		    BIO *, unsigned int);
+	int	 (*i2d_cms)(const CMS_ContentInfo *, unsigned char **);
+	void	 (*cms_free)(CMS_ContentInfo *);
+	void	 (*err_clear)(void);
+} C;
+
+/* Open libcrypto and find what signing needs; 0 or -1. */
+static int
+crypto_open(void)
+{
+	void	*h;
+
+	if (C.cms_sign != NULL)
+		return 0;
+	if ((h = dlopen(LIBCRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL &&
+	    (h = dlopen("libcrypto.so", RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return -1;
+	*(void **)&C.read_x509 = dlsym(h, "PEM_read_X509");
+	*(void **)&C.read_key = dlsym(h, "PEM_read_PrivateKey");
+	*(void **)&C.check_key = dlsym(h, "X509_check_private_key");
+	*(void **)&C.x509_free = dlsym(h, "X509_free");
+	*(void **)&C.key_free = dlsym(h, "EVP_PKEY_free");
+	*(void **)&C.sk_new = dlsym(h, "OPENSSL_sk_new_null");
+	*(void **)&C.sk_push = dlsym(h, "OPENSSL_sk_push");
+	*(void **)&C.sk_num = dlsym(h, "OPENSSL_sk_num");
+	*(void **)&C.sk_pop_free = dlsym(h, "OPENSSL_sk_pop_free");
+	*(void **)&C.bio_mem = dlsym(h, "BIO_new_mem_buf");
+	*(void **)&C.bio_free = dlsym(h, "BIO_free");
+	*(void **)&C.i2d_cms = dlsym(h, "i2d_CMS_ContentInfo");
+	*(void **)&C.cms_free = dlsym(h, "CMS_ContentInfo_free");
+	*(void **)&C.err_clear = dlsym(h, "ERR_clear_error");
+	*(void **)&C.cms_sign = dlsym(h, "CMS_sign");
+	if (C.read_x509 == NULL || C.read_key == NULL || C.check_key == NULL ||
+	    C.x509_free == NULL || C.key_free == NULL || C.sk_new == NULL ||
+	    C.sk_push == NULL || C.sk_num == NULL || C.sk_pop_free == NULL ||
+	    C.bio_mem == NULL || C.bio_free == NULL || C.i2d_cms == NULL ||
+	    C.cms_free == NULL || C.err_clear == NULL || C.cms_sign == NULL) {
+		C.cms_sign = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 struct signer {
 	X509		*cert;
 	EVP_PKEY	*key;
-	STACK_OF(X509)	*chain;
+	OPENSSL_STACK	*chain;
 };
 
 int
@@ -29,14 +97,23 @@ sign_available(void)
 	return 1;
 }
 
+static void
+free_x509(void *x)
+{
+	C.x509_free(x);
+}
+
 void
 sign_free(struct signer *s)
 {
 	if (s == NULL)
 		return;
-	X509_free(s->cert);
-	EVP_PKEY_free(s->key);
-	sk_X509_pop_free(s->chain, X509_free);
+	if (s->cert != NULL)
+		C.x509_free(s->cert);
+	if (s->key != NULL)
+		C.key_free(s->key);
+	if (s->chain != NULL)
+		C.sk_pop_free(s->chain, free_x509);
 	free(s);
 }
 
@@ -63,13 +140,17 @@ sign_new(const char *cert, const char *key, const char *chain, char *err,
 	FILE		*fp;
 	X509		*x;
 
+	if (crypto_open() == -1) {
+		snprintf(err, errsz, "cannot load %s", LIBCRYPTO_SONAME);
+		return NULL;
+	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
 	if ((fp = open_pem(cert, err, errsz)) == NULL)
 		goto fail;
-	s->cert = PEM_read_X509(fp, NULL, NULL, NULL);
+	s->cert = C.read_x509(fp, NULL, NULL, NULL);
 	fclose(fp);
 	if (s->cert == NULL) {
 		snprintf(err, errsz, "%s: not a PEM certificate", cert);
@@ -77,40 +158,40 @@ sign_new(const char *cert, const char *key, const char *chain, char *err,
 	}
 	if ((fp = open_pem(key, err, errsz)) == NULL)
 		goto fail;
-	s->key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	s->key = C.read_key(fp, NULL, NULL, NULL);
 	fclose(fp);
 	if (s->key == NULL) {
 		snprintf(err, errsz, "%s: not an unencrypted PEM private key",
 		    key);
 		goto fail;
 	}
-	if (X509_check_private_key(s->cert, s->key) != 1) {
+	if (C.check_key(s->cert, s->key) != 1) {
 		snprintf(err, errsz, "%s does not match %s", key, cert);
 		goto fail;
 	}
 	if (chain != NULL) {
 		if ((fp = open_pem(chain, err, errsz)) == NULL)
 			goto fail;
-		if ((s->chain = sk_X509_new_null()) == NULL) {
+		if ((s->chain = C.sk_new()) == NULL) {
 			fclose(fp);
 			snprintf(err, errsz, "out of memory");
 			goto fail;
 		}
-		while ((x = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL)
-			if (sk_X509_push(s->chain, x) == 0) {
-				X509_free(x);
+		while ((x = C.read_x509(fp, NULL, NULL, NULL)) != NULL)
+			if (C.sk_push(s->chain, x) == 0) {
+				C.x509_free(x);
 				break;
 			}
 		fclose(fp);
-		if (sk_X509_num(s->chain) == 0) {
+		if (C.sk_num(s->chain) == 0) {
 			snprintf(err, errsz, "%s: no PEM certificate", chain);
 			goto fail;
 		}
 	}
-	ERR_clear_error();
+	C.err_clear();
 	return s;
 fail:
-	ERR_clear_error();
+	C.err_clear();
 	sign_free(s);
 	return NULL;
 }
@@ -124,22 +205,23 @@ sign_der(const struct signer *s, const char *in, size_t n, char *out,
     size_t outsz, size_t *outlen)
 {
 	BIO		*bio;
-	CMS_ContentInfo	*cms = NULL;
+	CMS_ContentInfo	*cms;
 	unsigned char	*p = (unsigned char *)out;
 	int		 len, rc = -1;
 
-	if (n > (size_t)0x7fffffff ||
-	    (bio = BIO_new_mem_buf(in, (int)n)) == NULL)
+	if (n > (size_t)0x7fffffff || (bio = C.bio_mem(in, (int)n)) == NULL)
 		return -1;
-	cms = CMS_sign(s->cert, s->key, s->chain, bio, CMS_BINARY);
-	if (cms != NULL && (len = i2d_CMS_ContentInfo(cms, NULL)) > 0 &&
-	    (size_t)len <= outsz && i2d_CMS_ContentInfo(cms, &p) == len) {
+	cms = C.cms_sign(s->cert, s->key, (STACK_OF(X509) *)s->chain, bio,
+	    CMS_BINARY);
+	if (cms != NULL && (len = C.i2d_cms(cms, NULL)) > 0 &&
+	    (size_t)len <= outsz && C.i2d_cms(cms, &p) == len) {
 		*outlen = (size_t)len;
 		rc = 0;
 	}
-	CMS_ContentInfo_free(cms);
-	BIO_free(bio);
-	ERR_clear_error();
+	if (cms != NULL)
+		C.cms_free(cms);
+	C.bio_free(bio);
+	C.err_clear();
 	return rc;
 }
 

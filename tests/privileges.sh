@@ -76,8 +76,7 @@ if start -u nobody; then
 	sc=$(field "$pid" Seccomp)
 	if grep -q 'seccomp unavailable' "$tmp/err"; then
 		notok "seccomp filter loaded ($(cat "$tmp/err"))"
-	elif nm -D "$bin" 2>/dev/null | grep -q seccomp_load ||
-	    ldd "$bin" | grep -q libseccomp; then
+	elif grep -q 'libseccomp\.so' "$bin"; then
 		[ "$sc" = 2 ] && ok "seccomp filter loaded (Seccomp: 2)" ||
 		    notok "seccomp filter loaded (Seccomp: $sc)"
 	else
