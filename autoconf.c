@@ -612,6 +612,19 @@ run_fcgi(const struct options *o)
 	}
 	if ((cfg = config_load(path, 1)) == NULL)
 		return EX_CONFIG;
+	/* -s: listen only once the config is known good. */
+	if (o->sock != NULL && open_socket(o->sock, o->user) == -1) {
+		config_free(cfg);
+		return EX_OSERR;
+	}
+	if (!is_listener(0)) {
+		fprintf(stderr, "mailautoconf: fd 0 is not a listening "
+		    "socket: start me from a FastCGI launcher, with -s, or "
+		    "use -t or -r\n");
+		usage(stderr);
+		config_free(cfg);
+		return EX_USAGE;
+	}
 	if (o->user != NULL && drop_privileges(o->user) == -1) {
 		config_free(cfg);
 		return EX_NOPERM;
@@ -789,16 +802,7 @@ main(int argc, char *argv[])
 	}
 	if (o.url != NULL)
 		return run_shell(&o);
-	if (o.sock != NULL) {
-		if (geteuid() == 0 && o.user == NULL) {
-			fprintf(stderr, "mailautoconf: refusing to serve "
-			    "FastCGI as root; give -u USER\n");
-			return EX_NOPERM;
-		}
-		if (open_socket(o.sock, o.user) == -1)
-			return EX_OSERR;
-	}
-	if (!is_listener(0)) {
+	if (o.sock == NULL && !is_listener(0)) {
 		fprintf(stderr, "mailautoconf: fd 0 is not a listening "
 		    "socket: start me from a FastCGI launcher, with -s, or "
 		    "use -t or -r\n");

@@ -440,6 +440,11 @@ parse_server(struct frame *f, enum proto p, char *v)
 	}
 	if (ntok == 1 && strcmp(tok[0], "none") == 0) {
 		/* "imap = none": this section offers no such server. */
+		if (p == P_SMTP) {
+			conf_err(f, f->line, "smtp: 'none' is not possible: "
+			    "clients refuse a configuration without smtp");
+			return;
+		}
 		if (s->nsrv[p] > 0)
 			conf_err(f, f->line, "%s: 'none' after %s servers",
 			    proto_names[p], proto_names[p]);
@@ -464,6 +469,7 @@ parse_server(struct frame *f, enum proto p, char *v)
 	sv = &f->tmp[p][s->nsrv[p]];
 	memset(sv, 0, sizeof(*sv));
 	sv->line = f->line;
+	sv->file = f->file;
 	if (!host_ok(tok[0])) {
 		conf_err(f, f->line, "%s: bad host name '%s'",
 		    proto_names[p], tok[0]);
@@ -1130,21 +1136,25 @@ check_section(struct frame *f, struct section *s)
 			sv = &s->srv[p][i];
 			if (sv->sock == SOCK_STARTTLS &&
 			    sv->port != starttls_port[p] &&
-			    !(p == P_SMTP && sv->port == 25))
+			    !(p == P_SMTP && sv->port == 25)) {
+				f->file = sv->file;
 				conf_warn(f, sv->line, "%s: STARTTLS on port "
 				    "%u: Thunderbird and Delta Chat read "
 				    "Outlook answers by port and will try "
 				    "implicit TLS", proto_names[p], sv->port);
+			}
 		}
 		if (s->nsrv[p] > 0 && s->srv[p][0].sock == SOCK_PLAIN) {
 			for (i = 1; i < s->nsrv[p]; i++)
 				if (s->srv[p][i].sock != SOCK_PLAIN)
 					break;
-			if (i == s->nsrv[p])
+			if (i == s->nsrv[p]) {
+				f->file = s->srv[p][0].file;
 				conf_warn(f, s->srv[p][0].line, "%s: only "
 				    "plain servers: Thunderbird for Android "
 				    "rejects such an answer",
 				    proto_names[p]);
+			}
 		}
 	}
 }
@@ -1564,9 +1574,9 @@ finish(struct config *cfg, const char *file)
 			cfg->doms[i].sec = t->sec;
 		}
 	}
+	load_signers(&fr);
 	if (cfg->errors > 0)
 		return;
-	load_signers(&fr);
 	prepare_all(&fr);
 }
 

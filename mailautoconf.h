@@ -223,6 +223,7 @@ struct server {
 	enum sock	 sock;
 	unsigned char	 auth[AUTH_MAX];
 	unsigned	 nauth;
+	const char	*file;	/* where the line is */
 	int		 line;
 };
 

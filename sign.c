@@ -117,6 +117,17 @@ sign_free(struct signer *s)
 	free(s);
 }
 
+/* Never ask for a pass phrase: an encrypted key is refused instead. */
+static int
+no_pass(char *buf, int size, int rw, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rw;
+	(void)u;
+	return 0;
+}
+
 static FILE *
 open_pem(const char *path, char *err, size_t errsz)
 {
@@ -150,7 +161,7 @@ sign_new(const char *cert, const char *key, const char *chain, char *err,
 	}
 	if ((fp = open_pem(cert, err, errsz)) == NULL)
 		goto fail;
-	s->cert = C.read_x509(fp, NULL, NULL, NULL);
+	s->cert = C.read_x509(fp, NULL, no_pass, NULL);
 	fclose(fp);
 	if (s->cert == NULL) {
 		snprintf(err, errsz, "%s: not a PEM certificate", cert);
@@ -158,7 +169,7 @@ sign_new(const char *cert, const char *key, const char *chain, char *err,
 	}
 	if ((fp = open_pem(key, err, errsz)) == NULL)
 		goto fail;
-	s->key = C.read_key(fp, NULL, NULL, NULL);
+	s->key = C.read_key(fp, NULL, no_pass, NULL);
 	fclose(fp);
 	if (s->key == NULL) {
 		snprintf(err, errsz, "%s: not an unencrypted PEM private key",
@@ -177,7 +188,7 @@ sign_new(const char *cert, const char *key, const char *chain, char *err,
 			snprintf(err, errsz, "out of memory");
 			goto fail;
 		}
-		while ((x = C.read_x509(fp, NULL, NULL, NULL)) != NULL)
+		while ((x = C.read_x509(fp, NULL, no_pass, NULL)) != NULL)
 			if (C.sk_push(s->chain, x) == 0) {
 				C.x509_free(x);
 				break;
