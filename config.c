@@ -132,6 +132,9 @@ struct frame {
 	int		 depth;
 	struct section	*cur;
 	struct server	 tmp[PROTO_COUNT][SERVERS_MAX];
+	const struct frame *up;		/* the including file's frame */
+	dev_t		 dev;		/* this file, to see cycles */
+	ino_t		 ino;
 };
 
 enum ktype {
@@ -799,7 +802,8 @@ parse_header(struct frame *f, char *p)
 	}
 }
 
-static void parse_file(struct config *, const char *, int);
+static void parse_file(struct config *, const char *, int,
+    const struct frame *);
 
 static int
 has_glob(const char *s)
@@ -841,7 +845,7 @@ parse_include(struct frame *f, const char *pat)
 	for (i = 0; i < g.gl_pathc; i++) {
 		path = conf_strndup(f, g.gl_pathv[i], strlen(g.gl_pathv[i]));
 		if (path != NULL)
-			parse_file(f->cfg, path, f->depth + 1);
+			parse_file(f->cfg, path, f->depth + 1, f);
 	}
 	globfree(&g);
 }
@@ -924,8 +928,10 @@ read_line(FILE *fp, char *line)
 }
 
 static void
-parse_file(struct config *cfg, const char *file, int depth)
+parse_file(struct config *cfg, const char *file, int depth,
+    const struct frame *up)
 {
+	const struct frame *a;
 	struct frame	*f;
 	struct stat	 st;
 	FILE		*fp;
@@ -941,6 +947,7 @@ parse_file(struct config *cfg, const char *file, int depth)
 	f->cfg = cfg;
 	f->file = file;
 	f->depth = depth;
+	f->up = up;
 	if ((fp = fopen(file, "r")) == NULL) {
 		conf_err(f, 0, "%s", strerror(errno));
 		goto out;
@@ -951,6 +958,17 @@ parse_file(struct config *cfg, const char *file, int depth)
 		fclose(fp);
 		goto out;
 	}
+	/* A file that includes itself, directly or not, is read once. */
+	for (a = up; a != NULL; a = a->up)
+		if (a->dev == st.st_dev && a->ino == st.st_ino) {
+			f->file = up->file;
+			conf_err(f, up->line, "include: %s is already being "
+			    "read (an include cycle)", file);
+			fclose(fp);
+			goto out;
+		}
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
 	while ((n = read_line(fp, line)) != -1) {
 		f->line++;
 		if (n == -2)
@@ -1600,7 +1618,7 @@ config_load(const char *path, int verbose)
 		free(cfg);
 		return NULL;
 	}
-	parse_file(cfg, file, 0);
+	parse_file(cfg, file, 0, NULL);
 	if (cfg->errors == 0 && !cfg->oom && cfg->nsecs == 0) {
 		memset(&fr, 0, sizeof(fr));
 		fr.cfg = cfg;

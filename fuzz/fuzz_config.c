@@ -12,11 +12,20 @@
 #include "mailautoconf.h"
 #include "fuzzutil.h"
 
+static char	 path[64], dir[40];
+
+/* Leave no temporary file or directory behind. */
+static void
+cleanup(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct response r;
-	static char	 path[64];
 	struct config	*cfg;
 	struct request	 rq;
 	const struct domain *d;
@@ -25,9 +34,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 65536)
 		return 0;
-	if (path[0] == '\0')
-		snprintf(path, sizeof(path), "/tmp/mailautoconf-fuzz-%ld.conf",
-		    (long)getpid());
+	/*
+	 * A directory of its own: an "include = *" in the input then finds
+	 * only the input itself (an include cycle), not whatever else
+	 * lies in /tmp.
+	 */
+	if (path[0] == '\0') {
+		snprintf(dir, sizeof(dir), "/tmp/mailautoconf-fuzz-XXXXXX");
+		if (mkdtemp(dir) == NULL)
+			abort();
+		snprintf(path, sizeof(path), "%s/fuzz.conf", dir);
+		atexit(cleanup);
+	}
 	if ((fp = fopen(path, "w")) == NULL)
 		return 0;
 	fwrite(data, 1, size, fp);

@@ -152,7 +152,8 @@ static const struct bad_case bad_cases[] = {
 	    "tests/conf/no-such-file.conf: No such file or directory")
 	    ONE("bad-include-missing") },
 	{ "bad-include-self",
-	    E("bad-include-self", 2, "include: nested deeper than 8")
+	    E("bad-include-self", 2, "include: tests/conf/bad-include-self.conf"
+	    " is already being read (an include cycle)")
 	    ONE("bad-include-self") },
 	/* An error in an included file names that file. */
 	{ "bad-include-error",
