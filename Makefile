@@ -81,13 +81,25 @@ build/replay_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/fuzzutil.h $(CORE) $(HDRS)
 fuzz: $(FUZZ_BINS)
 	@sh fuzz/run.sh $(FUZZ_SECONDS)
 
+# Allocation-failure injection (tests/fault.sh) and the soak (bench/soak).
+include tests/fault/build.mk
+SOAK_SECONDS ?= 600
+FAULT_MAX ?= 40
+
+fault: mailautoconf build/fault
+	@sh tests/fault.sh mailautoconf
+
+soak: mailautoconf
+	@bench/soak $(SOAK_SECONDS)
+
 # Install what the build and the tests need (Debian; root only).
 deps:
 	@sh scripts/deps.sh test
 
 # Unit tests, then the real binary as CGI and FastCGI.
 # Every suite runs even when one fails; tests/check.sh sums them up.
-check: deps mailautoconf build/mailautoconf-san $(UNIT_BINS) $(REPLAY_BINS)
+check: deps mailautoconf build/mailautoconf-san build/fault $(UNIT_BINS) \
+    $(REPLAY_BINS)
 	@sh tests/check.sh \
 	    'unit|sh tests/run-unit.sh $(UNIT_BINS)' \
 	    'replay|sh tests/replay.sh $(FUZZ_TARGETS)' \
@@ -97,6 +109,7 @@ check: deps mailautoconf build/mailautoconf-san $(UNIT_BINS) $(REPLAY_BINS)
 	    'sign|sh tests/sign.sh mailautoconf' \
 	    'privileges|sh tests/privileges.sh mailautoconf' \
 	    'leak|sh tests/leak.sh mailautoconf' \
+	    'fault|FAULT_MAX=$(FAULT_MAX) sh tests/fault.sh mailautoconf' \
 	    'e2e|sh tests/e2e.sh mailautoconf'
 
 # Build, then serve etc/mailautoconf.conf through lighttpd on 127.0.0.1.
@@ -136,4 +149,4 @@ clean:
 	rm -f mailautoconf
 	rm -rf build
 
-.PHONY: all bench check clean deps fuzz install lint run uninstall
+.PHONY: all bench check clean deps fault fuzz install lint run soak uninstall

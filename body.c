@@ -25,13 +25,23 @@ static const char schema_mobilesync[] =
     "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/"
     "responseschema/2006";
 
+/*
+ * Set by quiet_error() when mxml ran out of memory, so that the parse
+ * failure is answered as ours (500), not as the client's (600).  The
+ * process answers one request at a time; body_autodiscover() clears it.
+ */
+static int mxml_oom;
+
 static void
 quiet_error(const char *msg)
 {
 	static const char fixed[] = "mailautoconf: malformed XML body\n";
 
-	(void)msg;	/* it may quote the input: never print it */
-	fputs(fixed, stderr);
+	/* The message may quote the input: never print it. */
+	if (strncmp(msg, "Unable to", 9) == 0)
+		mxml_oom = 1;
+	else
+		fputs(fixed, stderr);
 }
 
 /* Install the error callback; call once before the first parse. */
@@ -276,6 +286,24 @@ one_root(mxml_node_t *top)
 	return elems == 1;
 }
 
+/*
+ * 1 if mxml left a node without its name or text: it does not check
+ * every strdup(), so a failed allocation shows only here.
+ */
+static int
+tree_damaged(mxml_node_t *top)
+{
+	mxml_node_t	*n;
+
+	for (n = mxmlWalkNext(top, top, MXML_DESCEND); n != NULL;
+	    n = mxmlWalkNext(n, top, MXML_DESCEND))
+		if ((mxmlGetType(n) == MXML_ELEMENT &&
+		    mxmlGetElement(n) == NULL) ||
+		    (mxmlGetType(n) == MXML_OPAQUE && mxmlGetOpaque(n) == NULL))
+			return 1;
+	return 0;
+}
+
 /* Pull the address and the schema out of the parsed tree. */
 static int
 walk(mxml_node_t *top, struct adreq *ad)
@@ -315,8 +343,9 @@ walk(mxml_node_t *top, struct adreq *ad)
 /*
  * Parse an Autodiscover request body of n bytes into ad: the raw
  * EMailAddress text (not yet validated) and the response schema asked
- * for.  Returns 0, or -1 for anything malformed (error 600).  Allocates
- * only inside mxml, and frees it all before returning.
+ * for.  Returns 0, -1 for anything malformed (error 600), -2 when memory
+ * ran out (a 5xx).  Allocates only inside mxml, and frees it all before
+ * returning.
  */
 int
 body_autodiscover(const char *body, size_t n, struct adreq *ad)
@@ -334,10 +363,11 @@ body_autodiscover(const char *body, size_t n, struct adreq *ad)
 	memcpy(copy, body + skip, n - skip);
 	memset(copy + n - skip, 0, BODY_PAD);
 	if ((top = mxmlNewElement(MXML_NO_PARENT, "top")) == NULL)
-		return -1;
+		return -2;
+	mxml_oom = 0;
 	res = mxmlLoadString(top, copy, MXML_OPAQUE_CALLBACK);
-	if (res != NULL)
-		rc = walk(top, ad);
+	if (res != NULL && (rc = walk(top, ad)) == -1 && tree_damaged(top))
+		mxml_oom = 1;
 	mxmlDelete(top);
-	return rc;
+	return mxml_oom ? -2 : rc;
 }

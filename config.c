@@ -1423,11 +1423,12 @@ prepare(struct frame *f, struct domain *d)
 			continue;
 		url_expand(&b, s->url[redir_url[i]], d->target);
 		d->redir[i] = prepared(f, d, &b);
+		/* The Location must fit the header block. */
 		if (d->redir[i] != NULL && tmpl_size(d->redir[i], 0, 0,
-		    DOMAIN_MAX) >= CONF_VALUE_MAX + DOMAIN_MAX) {
+		    DOMAIN_MAX) > LOCATION_MAX) {
 			f->file = s->file;
-			conf_err(f, s->line, "domain %s: redirect URL too "
-			    "long", d->name);
+			conf_err(f, s->line, "domain %s: redirect URL longer "
+			    "than %d bytes", d->name, LOCATION_MAX);
 		}
 	}
 	if (s->url[URL_ACTIVESYNC] != NULL) {

@@ -43,6 +43,7 @@
 
 /* Response limits. */
 #define RESP_HEAD_MAX	1024	/* header block */
+#define LOCATION_MAX	768	/* a redirect's expanded Location */
 #define RESP_BODY_MAX	65536	/* expanded body; checked at config load */
 
 /*

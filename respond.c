@@ -194,9 +194,15 @@ h_autodiscover(const struct config *cfg, const struct request *rq,
 			return r->status;
 		return answer(r, d->olget, d, NULL, CT_XML);
 	}
-	if (body_autodiscover(rq->body, rq->bodylen, &ad) == -1)
+	switch (body_autodiscover(rq->body, rq->bodylen, &ad)) {
+	case 0:
+		break;
+	case -2:
+		return fail(r, ST_INTERNAL, "autodiscover: out of memory");
+	default:
 		return ad_error(rq, r, 600, AD_OUTLOOK,
 		    "autodiscover: malformed body");
+	}
 	if (req_addr(ad.email, ad.emaillen, &a) == -1)
 		return ad_error(rq, r, 600, AD_OUTLOOK,
 		    "autodiscover: invalid e-mail address");
@@ -513,8 +519,12 @@ resp_bytes(struct response *r, size_t *n)
 	char	*start;
 	size_t	 hl;
 
-	if ((hl = resp_head(r, head, sizeof(head))) == 0)
-		return NULL;
+	if ((hl = resp_head(r, head, sizeof(head))) == 0) {
+		/* Cannot happen with a loaded config; still answer. */
+		resp_error(r, ST_INTERNAL, "header block too large");
+		if ((hl = resp_head(r, head, sizeof(head))) == 0)
+			return NULL;
+	}
 	if (r->body != RESP_BODY(r) && r->body != RESP_SCRATCH(r)) {
 		/* Not in a buffer with room before it: move it there. */
 		memmove(RESP_BODY(r), r->body, r->bodylen);

@@ -46,6 +46,7 @@ static struct {
 	int	 (*i2d_cms)(const CMS_ContentInfo *, unsigned char **);
 	void	 (*cms_free)(CMS_ContentInfo *);
 	void	 (*err_clear)(void);
+	int	 (*is_detached)(const CMS_ContentInfo *);
 } C;
 
 /* Open libcrypto and find what signing needs; 0 or -1. */
@@ -73,12 +74,14 @@ crypto_open(void)
 	*(void **)&C.i2d_cms = dlsym(h, "i2d_CMS_ContentInfo");
 	*(void **)&C.cms_free = dlsym(h, "CMS_ContentInfo_free");
 	*(void **)&C.err_clear = dlsym(h, "ERR_clear_error");
+	*(void **)&C.is_detached = dlsym(h, "CMS_is_detached");
 	*(void **)&C.cms_sign = dlsym(h, "CMS_sign");
 	if (C.read_x509 == NULL || C.read_key == NULL || C.check_key == NULL ||
 	    C.x509_free == NULL || C.key_free == NULL || C.sk_new == NULL ||
 	    C.sk_push == NULL || C.sk_num == NULL || C.sk_pop_free == NULL ||
 	    C.bio_mem == NULL || C.bio_free == NULL || C.i2d_cms == NULL ||
-	    C.cms_free == NULL || C.err_clear == NULL || C.cms_sign == NULL) {
+	    C.cms_free == NULL || C.err_clear == NULL ||
+	    C.is_detached == NULL || C.cms_sign == NULL) {
 		C.cms_sign = NULL;
 		return -1;
 	}
@@ -224,7 +227,9 @@ sign_der(const struct signer *s, const char *in, size_t n, char *out,
 		return -1;
 	cms = C.cms_sign(s->cert, s->key, (STACK_OF(X509) *)s->chain, bio,
 	    CMS_BINARY);
-	if (cms != NULL && (len = C.i2d_cms(cms, NULL)) > 0 &&
+	/* Out of memory, CMS_sign may leave the content out and succeed. */
+	if (cms != NULL && C.is_detached(cms) == 0 &&
+	    (len = C.i2d_cms(cms, NULL)) > 0 &&
 	    (size_t)len <= outsz && C.i2d_cms(cms, &p) == len) {
 		*outlen = (size_t)len;
 		rc = 0;

@@ -1,16 +1,26 @@
 #!/bin/sh
-# tests/leak.sh BINARY: no memory is lost in a long-running FastCGI
-# process (issue 3: "valgrind over 1,000 such requests to one FastCGI
-# process: 0 bytes lost").
+# tests/leak.sh BINARY: no memory is lost, and no memory error made, by
+# one long-running FastCGI process (issue 6, item 2).
 #
-# Starts BINARY (make check passes the plain build) under valgrind as a
-# FastCGI responder listening on a free port of 127.0.0.1 (-s, and
-# -u nobody when run as root), sends it 1,000 POSTs of the malformed
-# body "<a b" and a few hundred mixed valid requests (Thunderbird GET,
-# Outlook POST, Outlook GET, autodiscover.json, errors) through cgi-fcgi,
-# checks every answer, stops it with SIGTERM and checks valgrind's exit
-# status and leak summary.  The last line is "leak: N passed, N failed";
-# the exit status is 1 on any failure.  The server is killed on exit.
+# Starts BINARY (make check passes the plain build) under valgrind
+# --leak-check=full as a FastCGI responder on a Unix socket (-s, -u
+# nobody when run as root, -S: valgrind cannot run the seccomp filter)
+# serving tests/leak/mkconf.sh's config: the sample plus domains that
+# give every kind of answer, a signed one included when the binary can
+# sign.  tests/leak/leakreq (built here from tests/leak/*.c) then sends
+# it, over a new connection each, LEAK_ROUNDS rounds (default 26) of
+#   - every request of tests/leak/kinds.tsv: each kind of answer
+#     (Thunderbird, Outlook POST settings/MobileSync/600/601/404, Outlook
+#     GET, autodiscover.json, Apple profiles signed and not, redirects,
+#     400, 404, 405, 413, 414), the malformed body "<a b" 30 times;
+#   - every case of the hostile corpus, tests/hostile/cases.tsv, its
+#     generated bodies and URIs included (a mebibyte body, 100,000-byte
+#     URIs, ...),
+# at least 10,000 requests in all, and checks every answer (status,
+# ErrorCode, wanted and forbidden text, Content-Length).  Then SIGTERM:
+# the server must exit, and valgrind must report 0 bytes definitely and
+# indirectly lost and 0 errors.  The last line is "leak: N passed, N
+# failed"; exit status 1 on any failure.  The server is killed on exit.
 set -u
 
 if [ $# -ne 1 ]; then
@@ -24,8 +34,8 @@ esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-BAD_N=${LEAK_BAD_REQUESTS:-1000}
-MIX_N=${LEAK_MIXED_ROUNDS:-50}	# rounds of 7 requests
+ROUNDS=${LEAK_ROUNDS:-26}
+MIN_REQUESTS=10000
 pass=0
 fail=0
 pid=
@@ -38,7 +48,7 @@ ok() {
 notok() {
 	fail=$((fail + 1))
 	echo "not ok - $1"
-	[ $# -lt 2 ] || [ ! -s "$2" ] || sed -n '1,30s/^/#   /p' "$2"
+	[ $# -lt 2 ] || [ ! -s "$2" ] || sed -n '1,40s/^/#   /p' "$2"
 }
 
 finish() {
@@ -47,18 +57,17 @@ finish() {
 	exit
 }
 
-for tool in valgrind cgi-fcgi; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		case $tool in
-		valgrind) pkg=valgrind ;;
-		cgi-fcgi) pkg=libfcgi-bin ;;
-		esac
-		echo "leak: $tool is not installed; it is needed to check for" \
-		    "leaks (Debian: apt-get install $pkg)" >&2
-		notok "$tool installed"
-		finish
-	fi
-done
+if ! command -v valgrind >/dev/null 2>&1; then
+	echo "leak: valgrind is not installed; it is needed to check for" \
+	    "leaks (Debian: apt-get install valgrind)" >&2
+	notok "valgrind installed"
+	finish
+fi
+CC=${CC:-cc}
+if ! command -v "$CC" >/dev/null 2>&1; then
+	notok "a C compiler ($CC) for the FastCGI client"
+	finish
+fi
 if [ ! -x "$bin" ]; then
 	notok "$bin is an executable"
 	finish
@@ -75,146 +84,84 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# The config must be readable by nobody after the privilege drop.
+# The config and the socket directory must be usable by nobody after the
+# privilege drop.
 chmod 755 "$T"
-cp etc/mailautoconf.conf "$T/mailautoconf.conf"
-chmod 644 "$T/mailautoconf.conf"
-user=
-[ "$(id -u)" -ne 0 ] || user="-u nobody"
-
-# A port nobody listens on (from /proc/net/tcp*, else by trying).
-listening() {
-	hex=$(printf '%04X' "$1")
-	cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$hex" '
-	    NR > 1 && $4 == "0A" { n = split($2, a, ":"); if (a[n] == p) f = 1 }
-	    END { exit !f }'
-}
-
-# fcgi ENV...: one request through cgi-fcgi, stdin the body; a newline
-# after the answer keeps the next one's Status line at a line start.
-fcgi() {
-	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
-	    "$@" cgi-fcgi -bind -connect "127.0.0.1:$port"
-	echo
-}
-
-start() {
-	# shellcheck disable=SC2086
-	valgrind --vgdb=no --leak-check=full --show-leak-kinds=definite,indirect \
-	    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-	    --log-file="$T/valgrind.log" \
-	    "$bin" -s "127.0.0.1:$port" $user -c "$T/mailautoconf.conf" \
-	    </dev/null >"$T/server.out" 2>"$T/server.err" &
-	pid=$!
-	# Up when it answers; valgrind needs a few seconds.
-	i=0
-	while [ $i -lt 300 ]; do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			wait "$pid" 2>/dev/null
-			pid=
-			return 1
-		fi
-		if fcgi REQUEST_METHOD=GET REQUEST_URI=/autodiscover/autodiscover.xml \
-		    HTTP_HOST=example.com </dev/null 2>/dev/null |
-		    grep -q '^Status: 200'; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-started=0
-for port in $(awk -v s="$$" 'BEGIN { srand(s); for (i = 0; i < 8; i++)
-    print 20000 + int(rand() * 40000) }'); do
-	listening "$port" && continue
-	if start; then
-		started=1
-		break
-	fi
-	# Lost a race for the port, or a real failure: see server.err.
-	grep -q 'cannot listen' "$T/server.err" 2>/dev/null || break
-done
-if [ "$started" -ne 1 ]; then
-	cat "$T/server.err" "$T/valgrind.log" >"$T/why" 2>/dev/null
-	notok "the FastCGI server starts under valgrind" "$T/why"
+if ! sh tests/leak/mkconf.sh "$bin" "$T" >"$T/facts" 2>"$T/why"; then
+	notok "the test config loads" "$T/why"
 	finish
 fi
-ok "the FastCGI server starts under valgrind on 127.0.0.1:$port"
-
-# 1,000 malformed bodies: each must be answered with error 600.
-printf '<a b' >"$T/bad.xml"
-: >"$T/bad.out"
-i=0
-while [ $i -lt "$BAD_N" ]; do
-	fcgi REQUEST_METHOD=POST REQUEST_URI=/autodiscover/autodiscover.xml \
-	    HTTP_HOST=autodiscover.example.com CONTENT_LENGTH=4 \
-	    <"$T/bad.xml" >>"$T/bad.out" 2>>"$T/fcgi.err"
-	i=$((i + 1))
+merged=
+for f in $(sed -n 's/^merged //p' "$T/facts"); do
+	merged="$merged -m $f"
 done
-n=$(grep -c '<ErrorCode>600</ErrorCode>' "$T/bad.out")
-if [ "$n" -eq "$BAD_N" ]; then
-	ok "$BAD_N POSTs of '<a b' answered with ErrorCode 600"
+skip=
+if grep -q '^signing yes' "$T/facts"; then
+	ok "test config: sample + tests/leak/extra.conf + signed.example$(
+	    sed -n 's/^merged / + /p' "$T/facts" | tr -d '\n')"
 else
-	echo "$n of $BAD_N answers hold ErrorCode 600" >"$T/why"
-	notok "$BAD_N POSTs of '<a b' answered with ErrorCode 600" "$T/why"
+	skip="-x signed-"
+	ok "test config: sample + tests/leak/extra.conf (no signing: the signed profile is left out)"
+fi
+mkdir "$T/gen"
+if ! sh tests/hostile/gen.sh "$T/gen" 2>"$T/why"; then
+	notok "tests/hostile/gen.sh writes the generated corpus" "$T/why"
+	finish
+fi
+# shellcheck disable=SC2086
+if ! $CC -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -o "$T/leakreq" \
+    tests/leak/leakreq.c tests/leak/fcgic.c 2>"$T/why"; then
+	notok "the FastCGI client builds" "$T/why"
+	finish
 fi
 
-# Mixed valid requests and other failures.
-cp tests/hostile/bodies/ok-standard.xml "$T/good.xml"
-glen=$(($(wc -c <"$T/good.xml")))
-printf '<Autodiscover><Request><EMailAddress>alice@example.com</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006</AcceptableResponseSchema></Request></Autodiscover>' >"$T/ms.xml"
-mlen=$(($(wc -c <"$T/ms.xml")))
-: >"$T/mix.out"
-i=0
-while [ $i -lt "$MIX_N" ]; do
-	fcgi REQUEST_METHOD=GET REQUEST_URI='/mail/config-v1.1.xml?emailaddress=alice%40example.com' \
-	    QUERY_STRING='emailaddress=alice%40example.com' HTTP_HOST=autoconfig.example.com \
-	    </dev/null >>"$T/mix.out" 2>>"$T/fcgi.err"
-	fcgi REQUEST_METHOD=POST REQUEST_URI=/autodiscover/autodiscover.xml \
-	    HTTP_HOST=autodiscover.example.com CONTENT_LENGTH="$glen" \
-	    <"$T/good.xml" >>"$T/mix.out" 2>>"$T/fcgi.err"
-	fcgi REQUEST_METHOD=POST REQUEST_URI=/autodiscover/autodiscover.xml \
-	    HTTP_HOST=autodiscover.example.com CONTENT_LENGTH="$mlen" \
-	    <"$T/ms.xml" >>"$T/mix.out" 2>>"$T/fcgi.err"
-	fcgi REQUEST_METHOD=GET REQUEST_URI=/autodiscover/autodiscover.xml \
-	    HTTP_HOST=autodiscover.example.net </dev/null >>"$T/mix.out" 2>>"$T/fcgi.err"
-	fcgi REQUEST_METHOD=GET \
-	    REQUEST_URI='/autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=Autodiscoverv1' \
-	    QUERY_STRING='Protocol=Autodiscoverv1' </dev/null >>"$T/mix.out" 2>>"$T/fcgi.err"
-	# Failures before and after routing: short body, unknown domain.
-	fcgi REQUEST_METHOD=POST REQUEST_URI=/autodiscover/autodiscover.xml \
-	    CONTENT_LENGTH=9999 <"$T/bad.xml" >>"$T/mix.out" 2>>"$T/fcgi.err"
-	fcgi REQUEST_METHOD=GET REQUEST_URI='/mail/config-v1.1.xml?emailaddress=a%40evil.example' \
-	    QUERY_STRING='emailaddress=a%40evil.example' </dev/null >>"$T/mix.out" 2>>"$T/fcgi.err"
-	i=$((i + 1))
-done
-# count PATTERN WANT NAME: PATTERN occurs WANT times in the answers.
-count() {
-	n=$(grep -c -e "$1" "$T/mix.out")
-	if [ "$n" -eq "$2" ]; then
-		ok "$3"
-	else
-		echo "'$1': $n answers, want $2" >"$T/why"
-		notok "$3" "$T/why"
-	fi
-}
-count '<emailProvider id="example.com">' "$MIX_N" "Thunderbird GETs answered"
-count '<LoginName>alice@example.com</LoginName>' $((MIX_N * 2)) \
-    "Outlook POSTs answered (IMAP and SMTP LoginName)"
-count '<ErrorCode>601</ErrorCode>' "$MIX_N" "mobilesync POSTs answered with 601"
-count '<Server>imap.example.com</Server>' $((MIX_N * 2)) \
-    "Outlook POSTs and GETs list the IMAP server"
-count '"Protocol":"AutodiscoverV1"' "$MIX_N" "autodiscover.json answered"
-count '^Status: 400' "$MIX_N" "short bodies answered with 400"
-count '^Status: 404' "$MIX_N" "unknown domains answered with 404"
-count '^Status: ' $((MIX_N * 7)) "every mixed request answered"
+user=
+[ "$(id -u)" -ne 0 ] || user="-u nobody"
+nosandbox=
+"$bin" -h 2>/dev/null | grep -q -e '-S' && nosandbox=-S
+sock=$T/mailautoconf.sock
+# shellcheck disable=SC2086
+valgrind --vgdb=no --leak-check=full --show-leak-kinds=definite,indirect \
+    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+    --track-fds=no --log-file="$T/valgrind.log" \
+    "$bin" $nosandbox -s "unix:$sock" $user -c "$T/mailautoconf.conf" \
+    </dev/null >"$T/server.out" 2>"$T/server.err" &
+pid=$!
+
+# shellcheck disable=SC2086
+"$T/leakreq" -w 120 -t 120 -r "$ROUNDS" -g "$T/gen" $merged $skip \
+    "unix:$sock" tests/leak/kinds.tsv tests/hostile/cases.tsv \
+    >"$T/client.out" 2>&1
+crc=$?
+sed -n 's/^leakreq: /# /p' "$T/client.out"
+sent=$(sed -n 's/^leakreq: .* rounds: \([0-9]*\) sent,.*/\1/p' "$T/client.out")
+if [ "$crc" -eq 0 ]; then
+	ok "every answer complete and right"
+else
+	grep -v '^leakreq: ' "$T/client.out" >"$T/why"
+	[ -s "$T/why" ] || cp "$T/client.out" "$T/why"
+	kill -0 "$pid" 2>/dev/null || cat "$T/server.err" "$T/valgrind.log" \
+	    >>"$T/why" 2>/dev/null
+	notok "every answer complete and right" "$T/why"
+fi
+if [ "${sent:-0}" -ge "$MIN_REQUESTS" ] || [ -n "${LEAK_ROUNDS:-}" ]; then
+	ok "${sent:-0} requests to one process (at least $MIN_REQUESTS unless LEAK_ROUNDS is set)"
+else
+	notok "${sent:-0} requests to one process, want at least $MIN_REQUESTS"
+fi
 
 # SIGTERM: the server finishes and valgrind reports.
+if ! kill -0 "$pid" 2>/dev/null; then
+	wait "$pid"
+	rc=$?
+	pid=
+	cat "$T/server.err" "$T/valgrind.log" >"$T/why" 2>/dev/null
+	notok "the server is still running after the requests (exit $rc)" "$T/why"
+	finish
+fi
 kill -TERM "$pid"
 i=0
-while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
+while kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -229,6 +176,9 @@ wait "$pid"
 rc=$?
 pid=
 ok "the server exits on SIGTERM"
+sed -n 's/^==[0-9]*== \(   \(definitely\|indirectly\|possibly\) lost:.*\)/#\1/p
+    s/^==[0-9]*== \(  total heap usage:.*\)/#\1/p
+    s/^==[0-9]*== \(ERROR SUMMARY:.*\)/# \1/p' "$T/valgrind.log"
 if [ "$rc" -eq 0 ]; then
 	ok "valgrind exit status 0 (no leak, no memory error)"
 else
@@ -236,18 +186,20 @@ else
 	    "$T/valgrind.log"
 fi
 if grep -q 'All heap blocks were freed' "$T/valgrind.log" ||
-    { grep -q 'definitely lost: 0 bytes' "$T/valgrind.log" &&
-    grep -q 'indirectly lost: 0 bytes' "$T/valgrind.log"; }; then
-	ok "valgrind: 0 bytes definitely or indirectly lost"
+    { grep -q 'definitely lost: 0 bytes in 0 blocks' "$T/valgrind.log" &&
+    grep -q 'indirectly lost: 0 bytes in 0 blocks' "$T/valgrind.log"; }; then
+	ok "valgrind: 0 bytes definitely and indirectly lost"
 else
-	grep -A 12 'LEAK SUMMARY\|HEAP SUMMARY' "$T/valgrind.log" >"$T/why"
-	notok "valgrind: 0 bytes definitely or indirectly lost" "$T/why"
+	grep -A 12 'LEAK SUMMARY' "$T/valgrind.log" >"$T/why"
+	grep -B 2 -A 20 'definitely lost in\|indirectly lost in' \
+	    "$T/valgrind.log" >>"$T/why"
+	notok "valgrind: 0 bytes definitely and indirectly lost" "$T/why"
 fi
 if grep -q 'ERROR SUMMARY: 0 errors' "$T/valgrind.log"; then
-	ok "valgrind: no memory errors"
+	ok "valgrind: 0 errors"
 else
-	grep -B 2 -A 12 'Invalid\|uninitialised\|ERROR SUMMARY' "$T/valgrind.log" \
-	    >"$T/why"
-	notok "valgrind: no memory errors" "$T/why"
+	grep -B 2 -A 20 'Invalid\|uninitialised\|Mismatched\|ERROR SUMMARY' \
+	    "$T/valgrind.log" >"$T/why"
+	notok "valgrind: 0 errors" "$T/why"
 fi
 finish
