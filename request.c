@@ -140,6 +140,18 @@ pct_decode(const char *s, size_t n, char *out, size_t outsz)
 	return (int)o;
 }
 
+static int
+has_double_slash(const char *s, size_t n)
+{
+	const char	*p = s, *end = s + n;
+
+	while ((p = memchr(p, '/', (size_t)(end - p))) != NULL) {
+		if (++p < end && *p == '/')
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Decode a request path: percent-decode (when decode is set), squeeze
  * runs of '/'.  Returns 0 and the length in *outlen, -1 on a bad escape,
@@ -151,6 +163,14 @@ req_path(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
 	size_t	 i, o;
 	int	 len;
 
+	/* The common path: nothing to decode or squeeze, one copy. */
+	if (n < outsz && memchr(s, '%', n) == NULL &&
+	    memchr(s, '\0', n) == NULL && !has_double_slash(s, n)) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+		*outlen = n;
+		return 0;
+	}
 	if ((len = pct_decode(s, n, out, outsz)) < 0)
 		return -1;
 	for (i = o = 0; i < (size_t)len; i++) {
@@ -242,7 +262,27 @@ req_domain(const char *s, size_t n, char *out, size_t outsz)
 int
 req_addr(const char *s, size_t n, struct addr *a)
 {
-	static const char special[] = "!#$%&'*+-/=?^_`{|}~";
+	/* The dot-atom characters other than '.' (RFC 5322 atext). */
+	static const unsigned char atext[128] = {
+		['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1,
+		['\''] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1, ['/'] = 1,
+		['='] = 1, ['?'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1,
+		['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
+		['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+		['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+		['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
+		['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+		['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1,
+		['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+		['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1,
+		['Z'] = 1,
+		['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1,
+		['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+		['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1,
+		['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+		['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
+		['z'] = 1,
+	};
 	const char *at;
 	size_t	 i, local;
 	int	 c, dlen;
@@ -258,8 +298,7 @@ req_addr(const char *s, size_t n, struct addr *a)
 		if (c == '.') {
 			if (s[i + 1] == '.')
 				return -1;
-		} else if (!is_alnum(c) && (c == '\0' ||
-		    strchr(special, c) == NULL))
+		} else if (c >= 128 || !atext[c])
 			return -1;
 		a->full[i] = (char)c;
 	}
