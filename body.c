@@ -58,44 +58,6 @@ is_ws(int c)
 }
 
 /*
- * The length of the strict UTF-8 sequence at s (n bytes left) that
- * starts with a byte >= 0x80, or 0 when it is not one: no overlong
- * forms, no surrogates, nothing above U+10FFFF.
- */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t		 need, k;
-	unsigned	 c = s[0], min;
-
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1;
-		min = 0x80;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 2;
-		min = 0x800;
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 3;
-		min = 0x10000;
-		c &= 0x07;
-	} else
-		return 0;
-	if (n <= need)
-		return 0;
-	for (k = 1; k <= need; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[k] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
-	    c == 0xfeff || c == 0xfffe)
-		return 0;
-	return need + 1;
-}
-
-/*
  * 1 if the body may be handed to mxml: strict UTF-8 without NUL, no
  * byte order mark but a leading one (*skip is set past it), no DTD, no
  * CDATA, only the five predefined entities, at most AD_ELEMS_MAX '<'
@@ -119,6 +81,7 @@ body_sane(const char *body, size_t n, size_t *skip)
 	};
 	const unsigned char *s = (const unsigned char *)body;
 	size_t		 i, j, k, elems = 0, attrs = 0;
+	unsigned	 cp;
 
 	*skip = 0;
 	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
@@ -159,7 +122,8 @@ body_sane(const char *body, size_t n, size_t *skip)
 			return 0;
 		default:
 			/* U+FEFF (a BOM) and U+FFFE are refused here too. */
-			if ((k = utf8_seq(s + i, n - i)) == 0)
+			if ((k = req_utf8_seq(s + i, n - i, &cp)) == 0 ||
+			    cp == 0xfeff || cp == 0xfffe)
 				return 0;
 			i += k - 1;
 			break;

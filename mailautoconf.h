@@ -198,6 +198,7 @@ int	 req_path(const char *, size_t, char *, size_t, size_t *);
 int	 req_host(const char *, char *, size_t);
 int	 req_caseeq(const char *, const char *, size_t);
 int	 req_utf8(const char *, size_t);
+size_t	 req_utf8_seq(const unsigned char *, size_t, unsigned *);
 
 /* ---- body.c: the Outlook Autodiscover request body (mxml) ---- */
 

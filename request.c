@@ -37,44 +37,59 @@ req_caseeq(const char *a, const char *b, size_t n)
 }
 
 /*
- * 1 if the n bytes at s are strict UTF-8: no overlong forms, no
- * surrogates, nothing above U+10FFFF, no NUL.
+ * The length of the strict UTF-8 sequence at s (n bytes left, s[0] >=
+ * 0x80), its code point in *cp; 0 when it is not one: no overlong
+ * forms, no surrogates, nothing above U+10FFFF.
  */
+size_t
+req_utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+{
+	size_t		 need, k;
+	unsigned	 c = s[0], min;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 1;
+		min = 0x80;
+		c &= 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 2;
+		min = 0x800;
+		c &= 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 3;
+		min = 0x10000;
+		c &= 0x07;
+	} else
+		return 0;
+	if (n <= need)
+		return 0;
+	for (k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[k] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return need + 1;
+}
+
+/* 1 if the n bytes at s are strict UTF-8 without NUL. */
 int
 req_utf8(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	unsigned	 c, need, min;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t		 i, k;
+	unsigned	 cp;
 
-	while (p < end) {
-		c = *p++;
-		if (c == 0)
+	for (i = 0; i < n; i++) {
+		if (p[i] == 0)
 			return 0;
-		if (c < 0x80)
+		if (p[i] < 0x80)
 			continue;
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-			min = 0x80;
-			c &= 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-			min = 0x800;
-			c &= 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-			min = 0x10000;
-			c &= 0x07;
-		} else
+		if ((k = req_utf8_seq(p + i, n - i, &cp)) == 0)
 			return 0;
-		if ((size_t)(end - p) < need)
-			return 0;
-		for (; need > 0; need--, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-			c = c << 6 | (*p & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			return 0;
+		i += k - 1;
 	}
 	return 1;
 }
