@@ -157,7 +157,7 @@ read_body(readfn rd, void *ctx, const char *clen, char *buf, size_t *len)
 }
 
 /*
- * Answer one request from the CGI variables got through getv, the body
+ * Answer one request from the CGI variables in env, the body
  * read through rd.  The response goes to r; the caller writes it.
  */
 static void

@@ -62,12 +62,6 @@ resp_error(struct response *r, enum status st, const char *why)
 	return st;
 }
 
-static enum status
-fail(struct response *r, enum status st, const char *why)
-{
-	return resp_error(r, st, why);
-}
-
 /*
  * The domain a request is about: the address's when the query names one
  * in param (NULL: never), else the Host's.  Fills *a (fulllen 0 when no
@@ -87,7 +81,7 @@ find_domain(const struct config *cfg, const struct request *rq,
 	a->fulllen = 0;
 	n = param != NULL ? req_query(rq->query, param, raw, sizeof(raw)) : -1;
 	if (n == -2 || (n > 0 && req_addr(raw, (size_t)n, a) == -1)) {
-		fail(r, ST_BADREQ, "invalid e-mail address");
+		resp_error(r, ST_BADREQ, "invalid e-mail address");
 		return NULL;
 	}
 	if (a->fulllen > 0) {
@@ -101,11 +95,11 @@ find_domain(const struct config *cfg, const struct request *rq,
 		dom = host;
 		domlen = (size_t)n;
 	} else {
-		fail(r, ST_BADREQ, "no e-mail address and no usable Host");
+		resp_error(r, ST_BADREQ, "no e-mail address and no usable Host");
 		return NULL;
 	}
 	if ((d = config_lookup(cfg, dom, domlen)) == NULL)
-		fail(r, ST_NOTFOUND, "domain not configured");
+		resp_error(r, ST_NOTFOUND, "domain not configured");
 	return d;
 }
 
@@ -118,7 +112,7 @@ answer_ct(struct response *r, const struct tmpl *t, const struct domain *d,
 
 	buf_fixed(&b, RESP_BODY(r), RESP_BODY_MAX);
 	if (tmpl_expand(&b, t, a, d->name, d->namelen) == -1)
-		return fail(r, ST_INTERNAL, "answer too large");
+		return resp_error(r, ST_INTERNAL, "answer too large");
 	r->status = ST_OK;
 	r->ctype = ctype;
 	r->ctypelen = ctypelen;
@@ -154,7 +148,7 @@ addr_domain(const struct config *cfg, const struct addr *a,
 	d = config_lookup(cfg, a->full + a->locallen + 1,
 	    a->fulllen - a->locallen - 1);
 	if (d == NULL)
-		fail(r, ST_NOTFOUND, "domain not configured");
+		resp_error(r, ST_NOTFOUND, "domain not configured");
 	return d;
 }
 
@@ -198,7 +192,7 @@ h_autodiscover(const struct config *cfg, const struct request *rq,
 	case 0:
 		break;
 	case -2:
-		return fail(r, ST_INTERNAL, "autodiscover: out of memory");
+		return resp_error(r, ST_INTERNAL, "autodiscover: out of memory");
 	default:
 		return ad_error(rq, r, 600, AD_OUTLOOK,
 		    "autodiscover: malformed body");
@@ -308,13 +302,13 @@ h_mobileconfig(const struct config *cfg, const struct request *rq,
 	if ((d = find_domain(cfg, rq, "emailaddress", &a, r)) == NULL)
 		return r->status;
 	if (a.fulllen == 0)
-		return fail(r, ST_BADREQ, "mobileconfig: no emailaddress");
+		return resp_error(r, ST_BADREQ, "mobileconfig: no emailaddress");
 	if (answer(r, d->apple, d, &a, CT_APPLE) != ST_OK)
 		return r->status;
 	if (d->sec->signer != NULL) {
 		if (sign_der(d->sec->signer, r->body, r->bodylen,
 		    RESP_SCRATCH(r), RESP_BODY_MAX, &r->bodylen) == -1)
-			return fail(r, ST_INTERNAL, "mobileconfig: signing "
+			return resp_error(r, ST_INTERNAL, "mobileconfig: signing "
 			    "failed");
 		r->body = RESP_SCRATCH(r);
 	}
@@ -340,12 +334,12 @@ redirect(const struct config *cfg, const struct request *rq,
 	if ((d = find_domain(cfg, rq, NULL, &a, r)) == NULL)
 		return r->status;
 	if (d->redir[which] == NULL)
-		return fail(r, ST_NOTFOUND, "no URL configured");
+		return resp_error(r, ST_NOTFOUND, "no URL configured");
 	buf_fixed(&b, r->locbuf, sizeof(r->locbuf));
 	if (tmpl_expand(&b, d->redir[which], NULL, d->name, d->namelen) ==
 	    -1 || (buf_putc(&b, '\0'), b.err))
-		return fail(r, ST_INTERNAL, "redirect URL too long");
-	fail(r, st, NULL);
+		return resp_error(r, ST_INTERNAL, "redirect URL too long");
+	resp_error(r, st, NULL);
 	r->location = r->locbuf;
 	return st;
 }
@@ -451,9 +445,9 @@ respond(const struct config *cfg, const struct request *rq,
 			break;
 	}
 	if (i == sizeof(routes) / sizeof(routes[0]))
-		return fail(r, ST_NOTFOUND, "no such path");
+		return resp_error(r, ST_NOTFOUND, "no such path");
 	if (!(rt->methods & MBIT(rq->method))) {
-		fail(r, ST_BADMETHOD, "method not allowed");
+		resp_error(r, ST_BADMETHOD, "method not allowed");
 		r->allow = rt->allow;
 		return ST_BADMETHOD;
 	}
