@@ -1482,6 +1482,77 @@ sig_of(const struct domain *d, struct sig *g)
 	g->ttl = s->ttl;
 }
 
+/* A hash of a list of n servers' settings (not of where they were read). */
+static uint32_t
+srv_hash(const struct server *sv, unsigned n)
+{
+	uint32_t	 h = 2166136261u ^ n;
+	unsigned	 i;
+
+	for (i = 0; i < n; i++, sv++) {
+		h ^= hash_bytes(sv->host, strlen(sv->host));
+		h = (h ^ (sv->port << 8 ^ (unsigned)sv->sock << 4 ^ sv->nauth)) *
+		    16777619u;
+		h ^= hash_bytes((const char *)sv->auth, sv->nauth);
+	}
+	return h;
+}
+
+static int
+srv_same(const struct server *a, const struct server *b, unsigned n)
+{
+	unsigned	 i;
+
+	for (i = 0; i < n; i++, a++, b++)
+		if (a->port != b->port || a->sock != b->sock ||
+		    a->nauth != b->nauth || strcmp(a->host, b->host) != 0 ||
+		    memcmp(a->auth, b->auth, a->nauth) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Sections that list the same servers (as many sections do with
+ * "imap.%EMAILDOMAIN%" lines) are made to share one list, so that
+ * prepare_all sees the same settings and renders their answers once.
+ * It runs after check_section, the only reader of a server's file and
+ * line.
+ */
+static void
+share_servers(struct config *cfg)
+{
+	size_t		 cap = 16, i, j;
+	struct section	*s, **seen, *o;
+	int		 p;
+
+	while (cap < cfg->nsecs * 2)
+		cap *= 2;
+	if ((seen = calloc(cap, sizeof(*seen))) == NULL) {
+		cfg->oom = 1;
+		return;
+	}
+	for (p = 0; p < PROTO_COUNT; p++) {
+		memset(seen, 0, cap * sizeof(*seen));
+		for (i = 0; i < cfg->nsecs; i++) {
+			s = cfg->secs[i];
+			if (s->names == NULL || s->alias != NULL ||
+			    s->nsrv[p] == 0)
+				continue;
+			j = srv_hash(s->srv[p], s->nsrv[p]) & (cap - 1);
+			for (; (o = seen[j]) != NULL; j = (j + 1) & (cap - 1))
+				if (o->nsrv[p] == s->nsrv[p] &&
+				    (o->srv[p] == s->srv[p] || srv_same(o->srv[p],
+				    s->srv[p], s->nsrv[p])))
+					break;
+			if (o != NULL)
+				s->srv[p] = o->srv[p];
+			else
+				seen[j] = s;
+		}
+	}
+	free(seen);
+}
+
 /*
  * Prepare every domain's answers, rendering each distinct set of
  * settings once: a domain whose signature was seen takes the answers of
@@ -1596,7 +1667,9 @@ finish(struct config *cfg, const char *file)
 	load_signers(&fr);
 	if (cfg->errors > 0)
 		return;
-	prepare_all(&fr);
+	share_servers(cfg);
+	if (!cfg->oom)
+		prepare_all(&fr);
 }
 
 /*

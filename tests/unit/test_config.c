@@ -355,6 +355,7 @@ test_good_files(void **state)
 		{ CF("good-pick"), 5, 1 },
 		{ CF("good-full"), 3, 0 },
 		{ CF("good-warn"), 1, 1 },
+		{ CF("good-shared"), 6, 0 },
 	};
 	struct config	*cfg;
 	char		*err;
@@ -652,6 +653,65 @@ test_summary(void **state)
 /* ---- many domains ---- */
 
 #define NBIG	100000
+/*
+ * Sections whose servers are the same settings share one server list,
+ * and so their prepared answers (rendered once); any difference keeps
+ * them apart, and every domain still answers with its own name.
+ */
+static void
+test_shared(void **state)
+{
+	static const struct {
+		const char	*name, *want;
+		int		 srv, tb;	/* 1: a.example's, 0: not, -1: any */
+	} cases[] = {
+		{ "a.example", "<hostname>imap.a.example</hostname>", 1, 1 },
+		{ "b.example", "<hostname>imap.b.example</hostname>", 1, 1 },
+		{ "c.example", "<port>143</port>", 0, 0 },
+		{ "d.example", "password-encrypted", 0, 0 },
+		/* Its first server is a.example's (all Thunderbird gets). */
+		{ "e.example", "<hostname>imap.e.example</hostname>", 0, -1 },
+		{ "f.example", "<displayName>F Mail</displayName>", 1, 0 },
+	};
+	struct config	*cfg;
+	const struct domain *a, *d;
+	struct request	 rq;
+	struct response	*r;
+	char		 uri[128];
+	size_t		 i;
+
+	(void)state;
+	cfg = tu_load_good(CF("good-shared"));
+	a = must_lookup(cfg, "a.example");
+	r = malloc(sizeof(*r));
+	assert_non_null(r);
+	for (i = 0; i < NELEM(cases); i++) {
+		d = must_lookup(cfg, cases[i].name);
+		if ((d->sec->srv[P_IMAP] == a->sec->srv[P_IMAP]) !=
+		    cases[i].srv)
+			fail_msg("%s: servers shared: %d", cases[i].name,
+			    !cases[i].srv);
+		if (cases[i].tb != -1 && (d->tb == a->tb) != cases[i].tb)
+			fail_msg("%s: answer shared: %d", cases[i].name,
+			    !cases[i].tb);
+		if (cases[i].srv && cases[i].tb) {
+			assert_ptr_equal(d->ol, a->ol);
+			assert_ptr_equal(d->apple, a->apple);
+		}
+		snprintf(uri, sizeof(uri), "/mail/config-v1.1.xml"
+		    "?emailaddress=u@%s", cases[i].name);
+		tu_request(&rq, "GET", uri, NULL);
+		assert_int_equal(respond(cfg, &rq, r), ST_OK);
+		if (!tu_has(r->body, r->bodylen, cases[i].want))
+			fail_msg("%s: no %s", cases[i].name, cases[i].want);
+		snprintf(uri, sizeof(uri), "<emailProvider id=\"%s\">",
+		    cases[i].name);
+		assert_true(tu_has(r->body, r->bodylen, uri));
+	}
+	free(r);
+	config_free(cfg);
+}
+
 #define NALIAS	100
 
 static void
@@ -739,6 +799,7 @@ main(void)
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_shared),
 		cmocka_unit_test(test_many_domains),
 	};
 
