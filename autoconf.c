@@ -285,7 +285,8 @@ run_cgi(void)
 		return EX_OSERR;
 	}
 	p = conf_path(&o);
-	cfg = config_load(p, 0);
+	/* One request: only its domain's answers are prepared. */
+	cfg = config_load(p, CONF_LAZY);
 	env_cgi(&env);
 	src.fp = stdin;
 	src.got = 0;
@@ -333,7 +334,8 @@ run_shell(const struct options *o)
 		u = slash != NULL ? slash : "/";
 	}
 	s.request_uri = uri = strdup(u);
-	if ((cfg = config_load(conf_path(o), 1)) == NULL) {
+	if ((cfg = config_load(conf_path(o), CONF_VERBOSE | CONF_LAZY)) ==
+	    NULL) {
 		free(uri);
 		free(host);
 		return EX_CONFIG;
@@ -627,7 +629,7 @@ run_fcgi(const struct options *o)
 		    "root; give -u USER\n");
 		return EX_NOPERM;
 	}
-	if ((cfg = config_load(path, 1)) == NULL)
+	if ((cfg = config_load(path, CONF_VERBOSE)) == NULL)
 		return EX_CONFIG;
 	/* -s: listen only once the config is known good. */
 	if (o->sock != NULL && open_socket(o->sock, o->user) == -1) {
@@ -685,7 +687,7 @@ run_fcgi(const struct options *o)
 			break;
 		if (got_hup) {
 			got_hup = 0;
-			if ((ncfg = config_load(path, 1)) == NULL)
+			if ((ncfg = config_load(path, CONF_VERBOSE)) == NULL)
 				fprintf(stderr, "mailautoconf: %s: reload "
 				    "failed, keeping the old config\n", path);
 			else {
@@ -800,7 +802,8 @@ main(int argc, char *argv[])
 		}
 	}
 	if (o.dns) {
-		if ((cfg = config_load(conf_path(&o), 0)) == NULL)
+		/* The records need no prepared answer. */
+		if ((cfg = config_load(conf_path(&o), CONF_LAZY)) == NULL)
 			return EX_CONFIG;
 		ch = dns_zone(cfg, stdout, argv + optind, argc - optind);
 		config_free(cfg);
@@ -811,7 +814,7 @@ main(int argc, char *argv[])
 		return EX_USAGE;
 	}
 	if (o.test) {
-		if ((cfg = config_load(conf_path(&o), 1)) == NULL)
+		if ((cfg = config_load(conf_path(&o), CONF_VERBOSE)) == NULL)
 			return EX_CONFIG;
 		config_summary(cfg, stdout);
 		config_free(cfg);

@@ -34,8 +34,13 @@ buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
-static int
-buf_grow(struct buf *b, size_t need)
+/*
+ * Make room for need more bytes: 0, or -1 with err set when a fixed
+ * buffer is full or memory is short.  The inline writers call it only
+ * when the room they need is not there.
+ */
+int
+buf_room(struct buf *b, size_t need)
 {
 	size_t	 ncap;
 	char	*np;
@@ -58,29 +63,6 @@ buf_grow(struct buf *b, size_t need)
 	b->p = np;
 	b->cap = ncap;
 	return 0;
-}
-
-void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (n == 0 || buf_grow(b, n) == -1)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-void
-buf_puts(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-void
-buf_putc(struct buf *b, char c)
-{
-	if (buf_grow(b, 1) == -1)
-		return;
-	b->p[b->len++] = c;
 }
 
 void

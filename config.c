@@ -122,6 +122,7 @@ struct config {
 	int		  errors;
 	int		  oom;
 	int		  verbose;	/* print warnings */
+	int		  lazy;		/* CONF_LAZY */
 };
 
 /* One file being read; nested for includes. */
@@ -1439,6 +1440,7 @@ prepare(struct frame *f, struct domain *d)
 		d->jsoneas = prepared(f, d, &b);
 	}
 	buf_free(&b);
+	d->ready = 1;
 }
 
 /*
@@ -1576,7 +1578,7 @@ prepare_all(struct frame *f)
 	for (i = 0; i < cfg->ndoms && !cfg->oom; i++) {
 		d = &cfg->doms[i];
 		sig_of(d, &g);
-		for (j = hash_bytes((const char *)&g, sizeof(g)) & (cap - 1);
+		for (j = hash_tmpl((const char *)&g, sizeof(g)) & (cap - 1);
 		    seen[j] != 0; j = (j + 1) & (cap - 1)) {
 			o = &cfg->doms[seen[j] - 1];
 			sig_of(o, &h);
@@ -1596,6 +1598,7 @@ prepare_all(struct frame *f)
 		d->jsoneas = o->jsoneas;
 		d->apple = o->apple;
 		memcpy(d->redir, o->redir, sizeof(d->redir));
+		d->ready = 1;
 	}
 	free(seen);
 }
@@ -1667,6 +1670,8 @@ finish(struct config *cfg, const char *file)
 	load_signers(&fr);
 	if (cfg->errors > 0)
 		return;
+	if (cfg->lazy)
+		return;
 	share_servers(cfg);
 	if (!cfg->oom)
 		prepare_all(&fr);
@@ -1674,12 +1679,14 @@ finish(struct config *cfg, const char *file)
 
 /*
  * Load and check the config file at path (and what it includes).  Every
- * error is reported on stderr as FILE:LINE: message; warnings too when
- * verbose is set.  Returns the
+ * error is reported on stderr as FILE:LINE: message; warnings too with
+ * CONF_VERBOSE in flags.  Every domain's answers are prepared, unless
+ * CONF_LAZY asks for them to be prepared on first use (config_ready):
+ * a process that serves one request needs one domain's.  Returns the
  * config, or NULL when anything was wrong.  Free with config_free.
  */
 struct config *
-config_load(const char *path, int verbose)
+config_load(const char *path, int flags)
 {
 	struct config	*cfg;
 	char		*file;
@@ -1687,7 +1694,8 @@ config_load(const char *path, int verbose)
 
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		return NULL;
-	cfg->verbose = verbose;
+	cfg->verbose = (flags & CONF_VERBOSE) != 0;
+	cfg->lazy = (flags & CONF_LAZY) != 0;
 	if ((file = arena_strndup(&cfg->arena, path, strlen(path))) == NULL) {
 		free(cfg);
 		return NULL;
@@ -1711,6 +1719,30 @@ config_load(const char *path, int verbose)
 		return NULL;
 	}
 	return cfg;
+}
+
+/*
+ * Make sure d's answers are prepared: at once in a config loaded with
+ * CONF_LAZY (the config is the caller's own, never shared, so it is
+ * changed here despite the const), already done otherwise.  An error
+ * (an answer too long, no memory) is reported as at load time.  Returns
+ * 0, or -1 when d cannot answer.
+ */
+int
+config_ready(const struct config *ccfg, const struct domain *d)
+{
+	struct config	*cfg = (struct config *)ccfg;
+	struct frame	 fr;
+
+	if (d->ready)
+		return 0;
+	if (!cfg->lazy || cfg->errors > 0 || cfg->oom)
+		return -1;
+	memset(&fr, 0, sizeof(fr));
+	fr.cfg = cfg;
+	fr.file = d->sec->file;
+	prepare(&fr, (struct domain *)d);
+	return cfg->errors > 0 || cfg->oom ? -1 : 0;
 }
 
 void
@@ -1783,25 +1815,44 @@ config_summary(const struct config *cfg, FILE *fp)
 	const struct domain *d;
 	const struct server *pick[SERVERS_MAX];
 	char		 host[CONF_VALUE_MAX + DOMAIN_MAX];
+	struct buf	 b;
 	size_t		 i;
 	unsigned	 n, j;
 	int		 p;
 
-	for (i = 0; i < cfg->ndoms; i++) {
+	/* One line at a time in b, which stays allocated between lines. */
+	buf_init(&b);
+	for (i = 0; i < cfg->ndoms && !b.err; i++) {
 		d = &cfg->doms[i];
-		fprintf(fp, "%s:", d->name);
-		if (d->target != NULL)
-			fprintf(fp, " alias of %s;", d->target);
+		b.len = 0;
+		buf_add(&b, d->name, d->namelen);
+		buf_putc(&b, ':');
+		if (d->target != NULL) {
+			buf_puts(&b, " alias of ");
+			buf_puts(&b, d->target);
+			buf_putc(&b, ';');
+		}
 		for (p = 0; p < PROTO_COUNT; p++) {
 			n = config_pick(d->sec, (enum proto)p, pick,
 			    SERVERS_MAX);
-			for (j = 0; j < n; j++)
-				fprintf(fp, " %s %s:%u %s", proto_names[p],
-				    dom_expand(pick[j]->host, d->target != NULL ?
-				    d->target : d->name, host, sizeof(host)),
-				    pick[j]->port,
-				    sock_names[pick[j]->sock]);
+			for (j = 0; j < n; j++) {
+				buf_putc(&b, ' ');
+				buf_puts(&b, proto_names[p]);
+				buf_putc(&b, ' ');
+				buf_puts(&b, dom_expand(pick[j]->host,
+				    d->target != NULL ? d->target : d->name,
+				    host, sizeof(host)));
+				buf_putc(&b, ':');
+				buf_putu(&b, pick[j]->port);
+				buf_putc(&b, ' ');
+				buf_puts(&b, sock_names[pick[j]->sock]);
+			}
 		}
-		fputc('\n', fp);
+		buf_putc(&b, '\n');
+		if (!b.err)
+			fwrite(b.p, 1, b.len, fp);
 	}
+	if (b.err)
+		fputs("(out of memory)\n", fp);
+	buf_free(&b);
 }

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #define MAC_VERSION		"0.1.0"
 #ifndef MAC_CONF_DEFAULT
@@ -135,7 +136,10 @@ enum url {
 /*
  * A buffer either grows on the heap (cap 0 at init, for load-time work)
  * or lives in caller storage (buf_fixed, for requests).  A write that
- * does not fit sets err and is dropped; callers test err once at the end.
+ * does not fit sets err and is dropped; callers test err once at the end
+ * (a buffer with err set holds no usable bytes: later writes that fit
+ * may still land).  The writers below are inline: the common case, room
+ * enough, is a compare and a copy.
  */
 struct buf {
 	char	*p;
@@ -148,13 +152,34 @@ struct buf {
 void	 buf_init(struct buf *);
 void	 buf_fixed(struct buf *, char *, size_t);
 void	 buf_free(struct buf *);
-void	 buf_add(struct buf *, const char *, size_t);
-void	 buf_puts(struct buf *, const char *);
-void	 buf_putc(struct buf *, char);
+int	 buf_room(struct buf *, size_t);
 void	 buf_putu(struct buf *, unsigned long);
 void	 buf_xml(struct buf *, const char *, size_t);
 void	 buf_json(struct buf *, const char *, size_t);
 char	*buf_release(struct buf *);
+
+static inline void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (n == 0 || (n > b->cap - b->len && buf_room(b, n) == -1))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static inline void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+static inline void
+buf_putc(struct buf *b, char c)
+{
+	if (b->cap == b->len && buf_room(b, 1) == -1)
+		return;
+	b->p[b->len++] = c;
+}
 char	*dom_expand(const char *, const char *, char *, size_t);
 
 /* ---- request.c: CGI variables and body -> validated request ---- */
@@ -253,6 +278,7 @@ struct domain {
 	const struct tmpl	*jsoneas; /* autodiscover.json ActiveSync */
 	const struct tmpl	*apple;	/* .mobileconfig */
 	const struct tmpl	*redir[3]; /* Location of jmap, caldav, carddav */
+	int			 ready;	/* the answers above are prepared */
 };
 
 /* One [domain …] section after defaults were applied. */
@@ -282,7 +308,12 @@ struct section {
 
 struct config;
 
+/* config_load flags */
+#define CONF_VERBOSE	0x1	/* print warnings too */
+#define CONF_LAZY	0x2	/* prepare a domain's answers on first use */
+
 struct config	*config_load(const char *, int);
+int		 config_ready(const struct config *, const struct domain *);
 void		 config_free(struct config *);
 const struct domain *config_lookup(const struct config *, const char *,
 		    size_t);

@@ -63,6 +63,27 @@ resp_error(struct response *r, enum status st, const char *why)
 }
 
 /*
+ * The configured domain dom with its answers ready; NULL with the answer
+ * made in r (404 when not configured, 500 when its answers cannot be
+ * prepared).
+ */
+static const struct domain *
+ready_domain(const struct config *cfg, const char *dom, size_t len,
+    struct response *r)
+{
+	const struct domain *d;
+
+	if ((d = config_lookup(cfg, dom, len)) == NULL)
+		resp_error(r, ST_NOTFOUND, "domain not configured");
+	else if (config_ready(cfg, d) == -1) {
+		resp_error(r, ST_INTERNAL, "domain's answers could not be "
+		    "prepared");
+		d = NULL;
+	}
+	return d;
+}
+
+/*
  * The domain a request is about: the address's when the query names one
  * in param (NULL: never), else the Host's.  Fills *a (fulllen 0 when no
  * address) and returns the configured domain, or NULL with the answer
@@ -73,7 +94,6 @@ find_domain(const struct config *cfg, const struct request *rq,
     const char *param, struct addr *a, struct response *r)
 {
 	char		 raw[EMAIL_MAX + 1], host[DOMAIN_MAX + 1];
-	const struct domain *d;
 	const char	*dom;
 	size_t		 domlen;
 	int		 n;
@@ -98,9 +118,7 @@ find_domain(const struct config *cfg, const struct request *rq,
 		resp_error(r, ST_BADREQ, "no e-mail address and no usable Host");
 		return NULL;
 	}
-	if ((d = config_lookup(cfg, dom, domlen)) == NULL)
-		resp_error(r, ST_NOTFOUND, "domain not configured");
-	return d;
+	return ready_domain(cfg, dom, domlen, r);
 }
 
 /* Expand a prepared answer for d into r; 200, or 500 on overflow. */
@@ -135,21 +153,13 @@ h_thunderbird(const struct config *cfg, const struct request *rq,
 	return answer(r, d->tb, d, NULL, CT_XML);
 }
 
-/*
- * The domain of a validated address; NULL with the answer made in r
- * (404) when it is not configured.
- */
+/* The domain of a validated address, as ready_domain. */
 static const struct domain *
 addr_domain(const struct config *cfg, const struct addr *a,
     struct response *r)
 {
-	const struct domain *d;
-
-	d = config_lookup(cfg, a->full + a->locallen + 1,
-	    a->fulllen - a->locallen - 1);
-	if (d == NULL)
-		resp_error(r, ST_NOTFOUND, "domain not configured");
-	return d;
+	return ready_domain(cfg, a->full + a->locallen + 1,
+	    a->fulllen - a->locallen - 1, r);
 }
 
 /* An Autodiscover error (HTTP 200, as Outlook expects). */

@@ -1039,6 +1039,21 @@ r_cmd r-badconf -c "$bb/unknown-key.conf" -r "$ALICE"
 check "-r §7: a broken config: exit 78, FILE:LINE on stderr" \
     t_conferr r-badconf 'unknown-key\.conf:7:'
 
+# An answer that only rendering shows too long (a redirect past 768
+# bytes): -t refuses the config; a CGI prepares only the domain asked
+# about, so the other domain answers and this one is a logged 500.
+r_cmd t-longurl -c "$bb/long-url.conf" -t
+check "-t §7: a redirect URL too long once expanded: exit 78, FILE:LINE" \
+    t_conferr t-longurl 'long-url\.conf:8: domain long\.example: redirect URL longer than 768'
+conf=$bb/long-url.conf
+req a-longok cgi GET "$TB?emailaddress=bob%40ok.example" ok.example
+check "CGI: another domain of a config with a too-long URL answers" \
+    eval 'expect a-longok 200 && grep -q "<hostname>imap.example.com</hostname>" "$T/r/a-longok.out"'
+req a-longurl cgi GET /.well-known/jmap long.example
+check "CGI: the domain with the too-long URL is 500, logged as FILE:LINE" \
+    t_conf500 a-longurl 'long-url\.conf:8: domain long\.example: redirect'
+conf=$T/sample.conf
+
 r_cmd opt-V -V
 check "-V §8: prints the version, exit 0" \
     eval 'expect_run opt-V && exit_is opt-V 0 && grep -q "[0-9]" "$T/r/opt-V.out"'
