@@ -753,6 +753,13 @@ sequence() {
 	    SCRIPT_NAME=/cgi-bin/mailautoconf PATH_INFO=/mail/config-v1.1.xml
 	check "$1: no REQUEST_URI after requests that had one" \
 	    tb "$1-NOURI" example.net
+	# Parameters whose names start with the names read are not them.
+	step "$1" "$2" NEAR GET "$TB" autoconfig.example.net \
+	    HTTP_HOSTNAME=autoconfig.example.com REQUEST_URIS=/nothing \
+	    REQUEST_METHODS=POST QUERY_STRINGS=emailaddress=a%40example.com \
+	    CONTENT_LENGTHS=5 SCRIPT_NAMES=/x PATH_INFOS=/y HTTP_HOS=x.invalid
+	check "$1: parameters named like ours with more letters are ignored" \
+	    tb "$1-NEAR" example.net
 	step "$1" "$2" UNKNOWN GET /nothing/here autoconfig.example.com
 	step "$1" "$2" BADADDR GET "$TB?emailaddress=a%40%40b" \
 	    autoconfig.example.com
