@@ -1742,7 +1742,11 @@ config_ready(const struct config *ccfg, const struct domain *d)
 	fr.cfg = cfg;
 	fr.file = d->sec->file;
 	prepare(&fr, (struct domain *)d);
-	return cfg->errors > 0 || cfg->oom ? -1 : 0;
+	if (cfg->errors > 0 || cfg->oom) {
+		((struct domain *)d)->ready = 0;	/* asked again: -1 */
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -1,7 +1,10 @@
 /*
  * libFuzzer target: a config file.  The input is written to a file and
- * loaded; a config that loads is then asked for every domain's answers
- * and its -t summary and DNS records.
+ * loaded twice: with every answer prepared (FastCGI, -t) and with
+ * answers prepared on first use (CGI, -r).  When the first loads, so
+ * must the second, and both must give the same answers, byte for byte,
+ * for every domain and request kind; then the -t summary and the DNS
+ * records are written.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,15 +25,59 @@ cleanup(void)
 	rmdir(dir);
 }
 
+/* What each domain is asked: pre, then (when post is set) its name, post. */
+static const struct {
+	const char	*pre, *post;
+} asks[] = {
+	{ "/mail/config-v1.1.xml", NULL },
+	{ "/autodiscover/autodiscover.xml", NULL },
+	{ "/autodiscover/autodiscover.json/v1.0/u@",
+	    "?Protocol=AutodiscoverV1" },
+	{ "/autodiscover/autodiscover.json/v1.0/u@", "?Protocol=ActiveSync" },
+	{ "/email.mobileconfig?emailaddress=u%40", "" },
+	{ "/.well-known/jmap", NULL },
+	{ "/.well-known/caldav", NULL },
+	{ "/.well-known/carddav", NULL },
+};
+
+/* Request k for domain d to both configs; the answers must agree. */
+static void
+ask_both(const struct config *cfg, const struct config *lazy,
+    const struct domain *d, size_t k)
+{
+	static struct response r1, r2;
+	struct cgi_env	 env;
+	struct request	 rq;
+	enum status	 st = ST_NONE;
+	char		 uri[URI_MAX];
+
+	snprintf(uri, sizeof(uri), "%s%s%s", asks[k].pre,
+	    asks[k].post != NULL ? d->name : "",
+	    asks[k].post != NULL ? asks[k].post : "");
+	memset(&env, 0, sizeof(env));
+	env.method = "GET";
+	env.request_uri = uri;
+	env.http_host = d->name;
+	if (req_parse(&env, NULL, 0, &rq, &st) == -1)
+		return;
+	respond(cfg, &rq, &r1);
+	fuzz_check(&r1);
+	respond(lazy, &rq, &r2);
+	fuzz_check(&r2);
+	if (r1.status != r2.status || r1.bodylen != r2.bodylen ||
+	    memcmp(r1.body, r2.body, r1.bodylen) != 0 ||
+	    (r1.location == NULL) != (r2.location == NULL) ||
+	    (r1.location != NULL && strcmp(r1.location, r2.location) != 0))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct response r;
-	struct config	*cfg;
-	struct request	 rq;
+	struct config	*cfg, *lazy;
 	const struct domain *d;
 	FILE		*fp;
-	size_t		 i;
+	size_t		 i, k;
 
 	if (size > 65536)
 		return 0;
@@ -57,17 +104,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fwrite(data, 1, size, fp);
 	fclose(fp);
 	fuzz_quiet();
-	if ((cfg = config_load(path, 1)) == NULL)
+	cfg = config_load(path, CONF_VERBOSE);
+	lazy = config_load(path, CONF_LAZY);
+	if (cfg == NULL) {
+		/* Some domains may still answer, from the lazy one. */
+		for (i = 0; lazy != NULL && i < config_ndomains(lazy) &&
+		    i < 16; i++)
+			for (k = 0; k < sizeof(asks) / sizeof(asks[0]); k++)
+				ask_both(lazy, lazy, config_domain(lazy, i), k);
+		config_free(lazy);
 		return 0;
-	memset(&rq, 0, sizeof(rq));
-	rq.method = M_GET;
-	memcpy(rq.path, "/mail/config-v1.1.xml", 22);
-	rq.pathlen = 21;
+	}
+	/* The lazy load checks a subset of what the full one does. */
+	if (lazy == NULL)
+		abort();
 	for (i = 0; i < config_ndomains(cfg) && i < 16; i++) {
 		d = config_domain(cfg, i);
-		memcpy(rq.host, d->name, d->namelen + 1);
-		respond(cfg, &rq, &r);
-		fuzz_check(&r);
+		for (k = 0; k < sizeof(asks) / sizeof(asks[0]); k++)
+			ask_both(cfg, lazy, d, k);
 	}
 	if ((fp = fopen("/dev/null", "w")) != NULL) {
 		config_summary(cfg, fp);
@@ -75,5 +129,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(fp);
 	}
 	config_free(cfg);
+	config_free(lazy);
 	return 0;
 }
