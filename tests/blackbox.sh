@@ -41,36 +41,8 @@ export ASAN_OPTIONS UBSAN_OPTIONS
 ulimit -c 0 2>/dev/null
 
 XML='text/xml; charset=utf-8'
-pass=0
-fail=0
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $1"
-}
-
-notok() {
-	fail=$((fail + 1))
-	echo "not ok - $1"
-	if [ -s "$2" ]; then
-		sed 's/^/#   /' "$2"
-	fi
-}
-
-skipped() {
-	echo "ok - $1 # SKIP $2"
-}
-
-# check NAME COMMAND...: one test; COMMAND's output says why it failed.
-check() {
-	chk=$1
-	shift
-	if "$@" >"$T/why" 2>&1; then
-		ok "$chk"
-	else
-		notok "$chk" "$T/why"
-	fi
-}
+WHY_LINES=200	# a sanitizer report in full
+. "$top/tests/lib.sh"
 
 finish() {
 	echo "blackbox: $pass passed, $fail failed"
@@ -650,21 +622,6 @@ check "CGI §9: a 1 MiB body without CONTENT_LENGTH is 413" st a-adbig2 413
 # (b) FastCGI: many requests to one process, no state between them
 # ======================================================================
 
-# pick_port: a TCP port nothing on this machine uses now.
-port_used() {
-	cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-	    awk -v h="$(printf ':%04X' "$1")" \
-	    'substr($2, length($2) - 4) == h { f = 1 } END { exit !f }'
-}
-pick_port() {
-	while :; do
-		pp=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		pp=$((pp % 30000 + 20000))
-		port_used "$pp" || break
-	done
-	echo "$pp"
-}
-
 # serve NAME ADDR COMMAND...: start a FastCGI server in the background
 # (stderr in $T/NAME.err) and wait until ADDR answers.  Sets spid.
 serve() {
@@ -693,7 +650,7 @@ serve() {
 serve_tcp() {
 	stt=0
 	while [ $stt -lt 10 ]; do
-		saddr=127.0.0.1:$(pick_port)
+		saddr=127.0.0.1:$(free_port)
 		# shellcheck disable=SC2086
 		serve "$1" "$saddr" env -i ASAN_OPTIONS="$ASAN_OPTIONS" \
 		    UBSAN_OPTIONS="$UBSAN_OPTIONS" \
@@ -1090,7 +1047,7 @@ t_refuse() {
 	fi
 }
 if [ "$root" -eq 1 ]; then
-	r_cmd root-s -c "$conf" -s "127.0.0.1:$(pick_port)"
+	r_cmd root-s -c "$conf" -s "127.0.0.1:$(free_port)"
 	check "root §8: -s without -u is refused (non-zero exit, a message)" \
 	    t_refuse root-s
 	run root-spawn "$TIMEOUT" 20 "$SPAWNFCGI" -n -s "$T/root.sock" -- \
@@ -1115,7 +1072,7 @@ LIGHTTPD=$(command -v lighttpd || { [ -x /usr/sbin/lighttpd ] &&
 CURL=$(command -v curl)
 SETSID=$(command -v setsid)
 if [ -n "$LIGHTTPD" ] && [ -n "$CURL" ] && [ -n "$SETSID" ]; then
-	lport=$(pick_port)
+	lport=$(free_port)
 	lu=http://127.0.0.1:$lport
 	PORT=$lport BIN=$bin CONF=$conf PATH=$PATH:/usr/sbin \
 	    "$SETSID" sh "$top/scripts/run.sh" </dev/null >"$T/run.out" 2>&1 &

@@ -47,33 +47,8 @@ e2e=$top/tests/e2e
 PATH=$PATH:/usr/sbin:/sbin
 export PATH
 
-pass=0
-fail=0
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $1"
-}
-
-# notok NAME [FILE]: a failure; FILE says why.
-notok() {
-	fail=$((fail + 1))
-	echo "not ok - $1"
-	if [ $# -ge 2 ] && [ -s "$2" ]; then
-		sed 's/^/#   /' "$2" | head -n 40
-	fi
-}
-
-# check NAME COMMAND...: one test; COMMAND's output says why it failed.
-check() {
-	chk=$1
-	shift
-	if "$@" >"$T/why" 2>&1; then
-		ok "$chk"
-	else
-		notok "$chk" "$T/why"
-	fi
-}
+WHY_LINES=40
+. "$top/tests/lib.sh"
 
 # note SETUP KIND TEXT: a difference the server itself makes, listed at
 # the end with the requests it showed in.
@@ -305,24 +280,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---- ports ----
-
-used=
-# freeport: a TCP port nothing listens on, between 20000 and 32767
-# (below Linux's ephemeral range).
-freeport() {
-	while :; do
-		fp=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		fp=$((20000 + fp % 12768))
-		case " $used " in *" $fp "*) continue ;; esac
-		hex=$(printf '%04X' "$fp")
-		if ! awk 'NR > 1 { print $2 }' /proc/net/tcp /proc/net/tcp6 \
-		    2>/dev/null | grep -q ":$hex\$"; then
-			used="$used $fp"
-			echo "$fp"
-			return
-		fi
-	done
-}
 
 # wait_http PORT: until something answers HTTP on 127.0.0.1:PORT.
 wait_http() {
@@ -790,7 +747,7 @@ setup_failed() {
 # lighttpd starting the responder itself.
 run_lighttpd() {
 	s=lighttpd
-	port=$(freeport)
+	port=$(free_port)
 	tmpl "$contrib/lighttpd/mailautoconf.conf" - "$port" \
 	    >"$T/lighttpd/$s.conf"
 	check "$s: contrib file templated for paths only" \
@@ -837,7 +794,7 @@ exit0() {
 run_spawn_fcgi() {
 	s=spawn-fcgi
 	sock=$T/run/spawn.sock
-	port=$(freeport)
+	port=$(free_port)
 	if [ -n "$WUSER" ]; then
 		set -- SOCKET_USER="$WUSER" SOCKET_GROUP="$WGROUP" \
 		    RUN_USER="$WUSER" RUN_GROUP="$WGROUP"
@@ -910,7 +867,7 @@ spawn_broken() {
 run_apache() {
 	s=$1
 	shift
-	port=$(freeport)
+	port=$(free_port)
 	sock=$T/run/proxy.sock
 	tmpl "$contrib/apache/mailautoconf-$1.conf" "$sock" "$port" \
 	    >"$T/apache/contrib.conf"
@@ -983,7 +940,7 @@ unit_value() {
 # systemd socket activation with the contrib units, behind nginx.
 run_systemd() {
 	s=systemd
-	port=$(freeport)
+	port=$(free_port)
 	sock=$T/run/systemd.sock
 	for u in mailautoconf.socket mailautoconf.service; do
 		tmpl "$contrib/systemd/$u" "$sock" "$port" >"$T/systemd/$u"

@@ -36,20 +36,9 @@ cd "$top" || exit 1
 
 ROUNDS=${LEAK_ROUNDS:-26}
 MIN_REQUESTS=10000
-pass=0
-fail=0
 pid=
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $1"
-}
-
-notok() {
-	fail=$((fail + 1))
-	echo "not ok - $1"
-	[ $# -lt 2 ] || [ ! -s "$2" ] || sed -n '1,40s/^/#   /p' "$2"
-}
+WHY_LINES=40
+. "$top/tests/lib.sh"
 
 finish() {
 	echo "leak: $pass passed, $fail failed"

@@ -1,0 +1,55 @@
+# tests/lib.sh: sourced by the shell suites (blackbox, e2e, leak).
+# Results as "ok - NAME" / "not ok - NAME" lines counted in pass and
+# fail, a check wrapper, and free TCP ports on this machine.
+# shellcheck shell=sh
+
+pass=0
+fail=0
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok - $1"
+}
+
+# notok NAME [FILE]: a failure; the first WHY_LINES (60) lines of FILE
+# say why.
+notok() {
+	fail=$((fail + 1))
+	echo "not ok - $1"
+	if [ $# -ge 2 ] && [ -s "$2" ]; then
+		sed -n "1,${WHY_LINES:-60}s/^/#   /p" "$2"
+	fi
+}
+
+skipped() {
+	echo "ok - $1 # SKIP $2"
+}
+
+# check NAME COMMAND...: one test; COMMAND's output (kept in $T/why)
+# says why it failed.
+check() {
+	chk=$1
+	shift
+	if "$@" >"$T/why" 2>&1; then
+		ok "$chk"
+	else
+		notok "$chk" "$T/why"
+	fi
+}
+
+# free_port: a TCP port from 20000 to 32767 (below Linux's ephemeral
+# ports) that nothing on this machine has open now and that this run
+# has not handed out before (they are listed in $T/ports).
+free_port() {
+	while :; do
+		fp=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+		fp=$((20000 + fp % 12768))
+		! grep -qx "$fp" "$T/ports" 2>/dev/null || continue
+		if ! awk 'NR > 1 { print $2 }' /proc/net/tcp /proc/net/tcp6 \
+		    2>/dev/null | grep -qi ":$(printf '%04X' "$fp")\$"; then
+			echo "$fp" >>"$T/ports"
+			echo "$fp"
+			return
+		fi
+	done
+}
