@@ -263,43 +263,39 @@ conf_path(const struct options *o)
 	return MAC_CONF_DEFAULT;
 }
 
-/* One CGI request: environment and stdin in, stdout out. */
+/*
+ * One CGI request: environment and stdin in, stdout out.  The response
+ * and the body buffer are static: a process that serves one request
+ * then has no allocation to fail before it can answer (a config that
+ * cannot be loaded for want of memory is answered 500).
+ */
 static int
 run_cgi(void)
 {
+	static struct response r;
+	static char	 body[BODY_MAX + 1];
 	struct options	 o;
 	struct config	*cfg;
-	struct response	*r;
 	struct cgi_env	 env;
 	struct stdin_src src;
-	char		*body, line[512];
+	char		 line[512];
 	const char	*p;
 
 	memset(&o, 0, sizeof(o));
-	r = malloc(sizeof(*r));
-	body = malloc(BODY_MAX + 1);
-	if (r == NULL || body == NULL) {
-		fprintf(stderr, "mailautoconf: out of memory\n");
-		free(r);
-		free(body);
-		return EX_OSERR;
-	}
 	p = conf_path(&o);
 	/* One request: only its domain's answers are prepared. */
 	cfg = config_load(p, CONF_LAZY);
 	env_cgi(&env);
 	src.fp = stdin;
 	src.got = 0;
-	serve(cfg, &env, read_stdio, &src, body, r);
+	serve(cfg, &env, read_stdio, &src, body, &r);
 	drain_stdin(&env, &src);
-	if (r->why != NULL) {
-		log_line(line, sizeof(line), r, env.method, env_path(&env));
+	if (r.why != NULL) {
+		log_line(line, sizeof(line), &r, env.method, env_path(&env));
 		fputs(line, stderr);
 	}
-	write_stdio(stdout, r);
+	write_stdio(stdout, &r);
 	config_free(cfg);
-	free(body);
-	free(r);
 	return EX_OK;
 }
 
@@ -738,11 +734,11 @@ main(int argc, char *argv[])
 	int		 ch, i;
 
 	take_listen_fds();
-	body_init();
 	if (!is_listener(0) && ((rm != NULL && *rm != '\0') ||
 	    (gi != NULL && *gi != '\0')))
 		return run_cgi();	/* argv is not ours: Apache puts query
 					   words there */
+	body_init();
 	memset(&o, 0, sizeof(o));
 	/* Long options getopt(3) does not know: take them out first. */
 	for (ch = 1, i = 1; ch < argc; ch++) {

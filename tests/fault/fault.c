@@ -27,8 +27,8 @@
  * fails: a crash or leak in our code, another answer (a 600 or a 404
  * for a valid request), no answer without a crash, a hang.
  *
- *   fault [-j jobs] [-k name] [-N n] [-n max] [-o dir] [-v] [-x name]
- *	   -c conf -g gendir table...
+ *   fault [-C] [-j jobs] [-k name] [-N n] [-n max] [-o dir] [-v]
+ *	   [-x name] -c conf -g gendir table...
  *
  * -j runs the cases in that many worker processes; -k runs only the
  * cases whose name starts with name, -x leaves them out; -n tries at
@@ -39,6 +39,12 @@
  * each child's standard error too.  The last line is "fault: N passed, N
  * failed" (trials); exit 0 when none failed, 1 otherwise, 64 on bad
  * usage.
+ *
+ * With -C the children are plain CGI processes instead: the request's
+ * variables in the environment, its body on standard input, the answer
+ * on standard output, and every allocation of the process counted, from
+ * the start of mac_main to its return (a CGI loads the configuration
+ * and prepares the domain asked about for each request).
  *
  * The children run with -S (no seccomp filter, when the responder has
  * the option): the filter would kill them on the SIGTERM they send
@@ -282,6 +288,7 @@ struct site {
 static const char	*conf;
 static const char	*sockpath;
 static const char	*errpath;
+static int		 cgi_mode;	/* -C */
 static int		 use_S = 1;	/* pass -S (no seccomp) to the child */
 static int		 verbose;
 static unsigned long	 maxtrials;	/* 0: every N */
@@ -340,8 +347,9 @@ listener(void)
 	return fd;
 }
 
+/* All of fd, NUL-terminated (its length in *lenp, when given), or NULL. */
 static char *
-slurp_fd(int fd)
+slurp_fd(int fd, size_t *lenp)
 {
 	char	*p = NULL, *np;
 	size_t	 len = 0, cap = 0;
@@ -365,6 +373,8 @@ slurp_fd(int fd)
 	}
 	if (p != NULL)
 		p[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
 	return p;
 }
 
@@ -394,6 +404,47 @@ child(int lfd, int repfd, unsigned long n)
 	exit(mac_main(argc, argv));
 }
 
+/* -C: a CGI process for case c; its stdin and stdout are files. */
+static void
+child_cgi(const struct fc_case *c, int repfd, unsigned long n)
+{
+	char		 inpath[320], outpath[320], *argv[2];
+	const char	*q;
+	int		 fd, rc;
+
+	snprintf(inpath, sizeof(inpath), "%s.in", errpath);
+	snprintf(outpath, sizeof(outpath), "%s.out", errpath);
+	if ((fd = open(inpath, O_RDONLY)) == -1 || dup2(fd, 0) == -1 ||
+	    (fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1 ||
+	    dup2(fd, 1) == -1 ||
+	    (fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1 ||
+	    dup2(fd, 2) == -1)
+		_exit(1);
+	if (clearenv() != 0 ||
+	    setenv("GATEWAY_INTERFACE", "CGI/1.1", 1) == -1 ||
+	    setenv("SERVER_PROTOCOL", "HTTP/1.1", 1) == -1 ||
+	    setenv("REQUEST_METHOD", c->method, 1) == -1 ||
+	    setenv("REQUEST_URI", c->uri, 1) == -1 ||
+	    setenv("QUERY_STRING", (q = strchr(c->uri, '?')) != NULL ?
+	    q + 1 : "", 1) == -1 ||
+	    (c->host != NULL && setenv("HTTP_HOST", c->host, 1) == -1) ||
+	    (c->clen != NULL && setenv("CONTENT_LENGTH", c->clen, 1) == -1) ||
+	    setenv("MAILAUTOCONF_CONF", conf, 1) == -1)
+		_exit(1);
+	argv[0] = (char *)"mailautoconf";
+	argv[1] = NULL;
+	optind = 0;
+	fail_at = n;
+	count = 0;
+	armed = 1;
+	rc = mac_main(1, argv);
+	armed = 0;
+	fflush(stdout);
+	dprintf(repfd, "%lu %d\n", count, injected);
+	close(repfd);
+	exit(rc);
+}
+
 static double
 mono(void)
 {
@@ -403,20 +454,114 @@ mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Wait for pid, killing it after TRIAL_TIMEOUT; fills t's exit fields. */
+static void
+reap(pid_t pid, struct trial *t)
+{
+	double	 until = mono() + TRIAL_TIMEOUT;
+	int	 st;
+
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (mono() > until) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			t->hung = 1;
+			break;
+		}
+		usleep(2000);
+	}
+	t->exited = WIFEXITED(st);
+	t->code = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+}
+
+/* The allocation count the child reported, and its stderr. */
+static void
+collect(int repfd, struct trial *t)
+{
+	char	*r;
+	int	 fd;
+
+	if ((r = slurp_fd(repfd, NULL)) != NULL &&
+	    sscanf(r, "%lu %d", &t->count, &t->injected) == 2)
+		t->reported = 1;
+	free(r);
+	close(repfd);
+	if ((fd = open(errpath, O_RDONLY)) != -1) {
+		t->err = slurp_fd(fd, NULL);
+		close(fd);
+	}
+	if (t->err == NULL)
+		t->err = strdup("");
+}
+
+/*
+ * -C: one trial as a CGI.  An answer is whatever the process wrote when
+ * it exited by itself.
+ */
+static void
+run_cgi_trial(const struct fc_case *c, unsigned long n, struct trial *t)
+{
+	char	 path[320];
+	pid_t	 pid;
+	int	 rep[2], fd;
+	char	*r, *p;
+	size_t	 len;
+
+	snprintf(path, sizeof(path), "%s.in", errpath);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1 ||
+	    (c->body != NULL && write(fd, c->body, c->bodylen) !=
+	    (ssize_t)c->bodylen) || close(fd) == -1 || pipe(rep) == -1) {
+		perror("fault: request body");
+		exit(1);
+	}
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		perror("fault: fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		close(rep[0]);
+		child_cgi(c, rep[1], n);
+	}
+	close(rep[1]);
+	reap(pid, t);
+	collect(rep[0], t);
+	t->ans.len = t->ans.status = 0;
+	t->ans.headlen = 0;
+	snprintf(path, sizeof(path), "%s.out", errpath);
+	if (t->exited && (fd = open(path, O_RDONLY)) != -1) {
+		if ((r = slurp_fd(fd, &len)) != NULL) {
+			free(t->ans.buf);
+			t->ans.buf = r;
+			t->ans.len = t->ans.cap = len;
+			t->ans.ended = 1;	/* the process's exit */
+			t->answered = 1;
+		}
+		close(fd);
+	}
+	if (t->answered && strncmp(t->ans.buf, "Status: ", 8) == 0)
+		t->ans.status = atoi(t->ans.buf + 8);
+	if (t->answered && (p = strstr(t->ans.buf, "\r\n\r\n")) != NULL)
+		t->ans.headlen = (size_t)(p - t->ans.buf) + 4;
+	t->status = t->ans.status;
+}
+
 /* One trial: allocation n of the request fails (0: none). */
 static void
 run_trial(const struct fc_case *c, unsigned long n, struct trial *t)
 {
 	char	 why[256], addr[200];
-	double	 until;
 	pid_t	 pid;
-	int	 lfd, rep[2], st, fd;
-	char	*r;
+	int	 lfd, rep[2];
 
 	t->answered = t->status = t->hung = t->reported = t->injected = 0;
 	t->count = 0;
 	free(t->err);
 	t->err = NULL;
+	if (cgi_mode) {
+		run_cgi_trial(c, n, t);
+		return;
+	}
 	lfd = listener();
 	if (pipe(rep) == -1) {
 		perror("fault: pipe");
@@ -437,29 +582,8 @@ run_trial(const struct fc_case *c, unsigned long n, struct trial *t)
 	if (fc_send(addr, c, &t->ans, ANSWER_TIMEOUT, why, sizeof(why)) == 0)
 		t->answered = 1;
 	t->status = t->ans.status;
-	until = mono() + TRIAL_TIMEOUT;
-	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if (mono() > until) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			t->hung = 1;
-			break;
-		}
-		usleep(2000);
-	}
-	t->exited = WIFEXITED(st);
-	t->code = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
-	if ((r = slurp_fd(rep[0])) != NULL &&
-	    sscanf(r, "%lu %d", &t->count, &t->injected) == 2)
-		t->reported = 1;
-	free(r);
-	close(rep[0]);
-	if ((fd = open(errpath, O_RDONLY)) != -1) {
-		t->err = slurp_fd(fd);
-		close(fd);
-	}
-	if (t->err == NULL)
-		t->err = strdup("");
+	reap(pid, t);
+	collect(rep[0], t);
 }
 
 /* ---- reading the sanitizers' stacks ---- */
@@ -1123,8 +1247,8 @@ out:
 static void
 usage(void)
 {
-	fputs("usage: fault [-j jobs] [-k name] [-N n] [-n max] [-o dir] [-v] "
-	    "[-x name] -c conf -g gendir table...\n", stderr);
+	fputs("usage: fault [-C] [-j jobs] [-k name] [-N n] [-n max] [-o dir] "
+	    "[-v] [-x name] -c conf -g gendir table...\n", stderr);
 	exit(64);
 }
 
@@ -1140,8 +1264,11 @@ main(int argc, char *argv[])
 
 	out = stdout;
 	self_init();
-	while ((ch = getopt(argc, argv, "c:g:j:k:N:n:o:vx:")) != -1) {
+	while ((ch = getopt(argc, argv, "Cc:g:j:k:N:n:o:vx:")) != -1) {
 		switch (ch) {
+		case 'C':
+			cgi_mode = 1;
+			break;
 		case 'c':
 			conf = optarg;
 			break;
