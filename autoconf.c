@@ -286,6 +286,9 @@ run_cgi(void)
 	/* One request: only its domain's answers are prepared. */
 	cfg = config_load(p, CONF_LAZY);
 	env_cgi(&env);
+	/* Only a POST has a body for mxml: a GET never touches it. */
+	if (env.method != NULL && strcmp(env.method, "POST") == 0)
+		body_init();
 	src.fp = stdin;
 	src.got = 0;
 	serve(cfg, &env, read_stdio, &src, body, &r);

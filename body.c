@@ -44,17 +44,14 @@ quiet_error(const char *msg)
 		fputs(fixed, stderr);
 }
 
-static int	 body_ready;
-
 /*
- * Install the error callback (mxml allocates its global state for it).
- * The FastCGI loop calls it at start; otherwise the first parse does.
+ * Install the error callback (mxml allocates its global state for it);
+ * call once before the first parse.
  */
 void
 body_init(void)
 {
 	mxmlSetErrorCallback(quiet_error);
-	body_ready = 1;
 }
 
 static int
@@ -330,8 +327,6 @@ body_autodiscover(const char *body, size_t n, struct adreq *ad)
 	ad->schema = AD_OUTLOOK;
 	if (body == NULL || n > BODY_MAX || !body_sane(body, n, &skip))
 		return -1;
-	if (!body_ready)
-		body_init();
 	memcpy(copy, body + skip, n - skip);
 	memset(copy + n - skip, 0, BODY_PAD);
 	if ((top = mxmlNewElement(MXML_NO_PARENT, "top")) == NULL)
