@@ -30,24 +30,11 @@ esac
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 
-pass=0
-failed=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $*"
-}
-notok() {
-	failed=$((failed + 1))
-	echo "not ok - $*"
-}
-# check DESCRIPTION COMMAND…: ok when COMMAND succeeds.
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else notok "$d"; fi
-}
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/apple-dns.XXXXXX") || exit 1
+T=$TMP	# check keeps a failed command's output in $T/why
 FPID=
 FDIR=
 cleanup() {
@@ -62,8 +49,8 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 finish() {
-	echo "apple-dns: $pass passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	echo "apple-dns: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
 	exit $?
 }
 

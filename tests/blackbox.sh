@@ -42,6 +42,7 @@ ulimit -c 0 2>/dev/null
 
 XML='text/xml; charset=utf-8'
 WHY_LINES=200	# a sanitizer report in full
+# shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 
 finish() {

@@ -48,6 +48,7 @@ PATH=$PATH:/usr/sbin:/sbin
 export PATH
 
 WHY_LINES=40
+# shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 
 # note SETUP KIND TEXT: a difference the server itself makes, listed at

@@ -38,6 +38,7 @@ ROUNDS=${LEAK_ROUNDS:-26}
 MIN_REQUESTS=10000
 pid=
 WHY_LINES=40
+# shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 
 finish() {

@@ -454,6 +454,30 @@ mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * Fork the child of a trial: a CGI process (-C) or a responder on the
+ * listening socket lfd; it reports on rep[1].
+ */
+static pid_t
+start_child(const struct fc_case *c, int lfd, int rep[2], unsigned long n)
+{
+	pid_t	 pid;
+
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		perror("fault: fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		close(rep[0]);
+		if (cgi_mode)
+			child_cgi(c, rep[1], n);
+		child(lfd, rep[1], n);
+	}
+	close(rep[1]);
+	return pid;
+}
+
 /* Wait for pid, killing it after TRIAL_TIMEOUT; fills t's exit fields. */
 static void
 reap(pid_t pid, struct trial *t)
@@ -514,16 +538,7 @@ run_cgi_trial(const struct fc_case *c, unsigned long n, struct trial *t)
 		perror("fault: request body");
 		exit(1);
 	}
-	fflush(NULL);
-	if ((pid = fork()) == -1) {
-		perror("fault: fork");
-		exit(1);
-	}
-	if (pid == 0) {
-		close(rep[0]);
-		child_cgi(c, rep[1], n);
-	}
-	close(rep[1]);
+	pid = start_child(c, -1, rep, n);
 	reap(pid, t);
 	collect(rep[0], t);
 	t->ans.len = t->ans.status = 0;
@@ -567,16 +582,7 @@ run_trial(const struct fc_case *c, unsigned long n, struct trial *t)
 		perror("fault: pipe");
 		exit(1);
 	}
-	fflush(NULL);
-	if ((pid = fork()) == -1) {
-		perror("fault: fork");
-		exit(1);
-	}
-	if (pid == 0) {
-		close(rep[0]);
-		child(lfd, rep[1], n);
-	}
-	close(rep[1]);
+	pid = start_child(c, lfd, rep, n);
 	close(lfd);
 	snprintf(addr, sizeof(addr), "unix:%s", sockpath);
 	if (fc_send(addr, c, &t->ans, ANSWER_TIMEOUT, why, sizeof(why)) == 0)
