@@ -1,7 +1,6 @@
-# tests/lib.sh: sourced by the shell suites (apple-dns, blackbox, e2e,
-# leak).
-# Results as "ok - NAME" / "not ok - NAME" lines counted in pass and
-# fail, a check wrapper, and free TCP ports on this machine.
+# tests/lib.sh: sourced by the shell suites apple-dns, blackbox, e2e and
+# leak.  Results as "ok - NAME" / "not ok - NAME" lines counted in pass
+# and fail, a check wrapper, and free TCP ports on this machine.
 # shellcheck shell=sh
 
 pass=0
