@@ -414,11 +414,15 @@ env_fcgi(FCGX_ParamArray envp, struct cgi_env *env)
 		case 'Q':
 			TAKE("QUERY_STRING", query_string);
 			break;
-		case 'R':
+		case 'R':	/* not REDIRECT_STATUS, REMOTE_* */
+			if (p[1] != 'E' || p[2] != 'Q')
+				break;
 			TAKE("REQUEST_METHOD", method);
 			TAKE("REQUEST_URI", request_uri);
 			break;
-		case 'S':
+		case 'S':	/* not SERVER_* */
+			if (p[1] != 'C')
+				break;
 			TAKE("SCRIPT_NAME", script_name);
 			break;
 		}

@@ -2,6 +2,7 @@
  * CGI variables and body -> a validated request.  Everything here is a
  * pure function of its arguments: no I/O, no allocation.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "mailautoconf.h"
@@ -24,14 +25,26 @@ lower(int c)
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
-/* 1 if the n bytes at a and b are equal, ignoring ASCII case. */
+/*
+ * 1 if the n bytes at a and b are equal, ignoring ASCII case.  Eight
+ * bytes at a time while they are equal as they stand (clients mostly
+ * send the lower case the patterns have), then byte by byte.
+ */
 int
 req_caseeq(const char *a, const char *b, size_t n)
 {
-	size_t	 i;
+	uint64_t	 wa, wb;
+	size_t		 i = 0;
 
-	for (i = 0; i < n; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&wa, a + i, 8);
+		memcpy(&wb, b + i, 8);
+		if (wa != wb)
+			break;
+	}
+	for (; i < n; i++)
+		if (a[i] != b[i] &&
+		    lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
 			return 0;
 	return 1;
 }
@@ -92,13 +105,6 @@ req_utf8(const char *s, size_t n)
 		i += k - 1;
 	}
 	return 1;
-}
-
-static int
-is_alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
 }
 
 /*
@@ -238,30 +244,60 @@ req_query(const char *q, const char *key, char *out, size_t outsz)
 int
 req_domain(const char *s, size_t n, char *out, size_t outsz)
 {
-	size_t	 i, label = 0;
+	/* What each byte is in a domain name; 0: not allowed. */
+	enum { D_NO, D_LOW, D_UP, D_HYPHEN, D_DOT };
+	static const unsigned char cls[256] = {
+		['-'] = D_HYPHEN, ['.'] = D_DOT,
+		['0'] = D_LOW, ['1'] = D_LOW, ['2'] = D_LOW, ['3'] = D_LOW,
+		['4'] = D_LOW, ['5'] = D_LOW, ['6'] = D_LOW, ['7'] = D_LOW,
+		['8'] = D_LOW, ['9'] = D_LOW,
+		['a'] = D_LOW, ['b'] = D_LOW, ['c'] = D_LOW, ['d'] = D_LOW,
+		['e'] = D_LOW, ['f'] = D_LOW, ['g'] = D_LOW, ['h'] = D_LOW,
+		['i'] = D_LOW, ['j'] = D_LOW, ['k'] = D_LOW, ['l'] = D_LOW,
+		['m'] = D_LOW, ['n'] = D_LOW, ['o'] = D_LOW, ['p'] = D_LOW,
+		['q'] = D_LOW, ['r'] = D_LOW, ['s'] = D_LOW, ['t'] = D_LOW,
+		['u'] = D_LOW, ['v'] = D_LOW, ['w'] = D_LOW, ['x'] = D_LOW,
+		['y'] = D_LOW, ['z'] = D_LOW,
+		['A'] = D_UP, ['B'] = D_UP, ['C'] = D_UP, ['D'] = D_UP,
+		['E'] = D_UP, ['F'] = D_UP, ['G'] = D_UP, ['H'] = D_UP,
+		['I'] = D_UP, ['J'] = D_UP, ['K'] = D_UP, ['L'] = D_UP,
+		['M'] = D_UP, ['N'] = D_UP, ['O'] = D_UP, ['P'] = D_UP,
+		['Q'] = D_UP, ['R'] = D_UP, ['S'] = D_UP, ['T'] = D_UP,
+		['U'] = D_UP, ['V'] = D_UP, ['W'] = D_UP, ['X'] = D_UP,
+		['Y'] = D_UP, ['Z'] = D_UP,
+	};
+	size_t	 i, start = 0;
 	int	 c;
 
 	if (n > 0 && s[n - 1] == '.')
 		n--;
 	if (n == 0 || n > DOMAIN_MAX || n + 1 > outsz)
 		return -1;
+	/* A label is s[start..i): 1..LABEL_MAX bytes, no '-' at its ends. */
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
+		switch (cls[c]) {
+		case D_LOW:
+		case D_HYPHEN:
+			out[i] = (char)c;
+			break;
+		case D_UP:
+			out[i] = (char)(c + ('a' - 'A'));
+			break;
+		case D_DOT:
+			if (i == start || i - start > LABEL_MAX ||
+			    s[start] == '-' || s[i - 1] == '-')
 				return -1;
-			label = 0;
-		} else if (is_alnum(c) || c == '-') {
-			if (c == '-' && label == 0)
-				return -1;
-			if (++label > LABEL_MAX)
-				return -1;
-		} else
+			out[i] = '.';
+			start = i + 1;
+			break;
+		default:
 			return -1;
-		out[i] = (char)lower(c);
+		}
 	}
-	/* label == 0: a second trailing dot, an empty last label. */
-	if (label == 0 || s[n - 1] == '-')
+	/* start == n: a second trailing dot, an empty last label. */
+	if (start == n || n - start > LABEL_MAX || s[start] == '-' ||
+	    s[n - 1] == '-')
 		return -1;
 	out[n] = '\0';
 	return (int)n;
