@@ -73,16 +73,6 @@ mkdir "$T/r"
 pids=
 pgids=
 
-# alive PID: true if the process exists and has not exited (zombies
-# count as gone).
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) in
-	''|Z|X)	return 1 ;;
-	esac
-	return 0
-}
-
 # group_alive PGID: true if any live process is in the process group.
 group_alive() {
 	for st in /proc/[0-9]*/stat; do

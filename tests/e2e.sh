@@ -182,15 +182,6 @@ procs() {
 	}' /proc/[0-9]*/stat 2>/dev/null | sed 's|^/proc/\([0-9]*\)/stat|\1|'
 }
 
-# alive PID: the process exists and is not a zombie.
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) in
-	''|Z|X)	return 1 ;;
-	esac
-	return 0
-}
-
 # proc_line PID: "PID UID COMMAND LINE" from /proc.
 proc_line() {
 	printf '%s %s %s\n' "$1" \
@@ -759,16 +750,21 @@ run_lighttpd() {
 		return
 	fi
 	ok "$s: lighttpd -tt accepts the configuration"
-	launch "$s" lighttpd -D -f "$T/lighttpd/$s-main.conf"
-	if ! wait_http "$port"; then
-		setup_failed "$s" "lighttpd does not start" "$T/log/$s.log"
-		return
-	fi
+	start_lighttpd "$s" "$port" || return
 	A_REASON=server A_CLEN='' A_BIG='' A_STATUS=''
 	run_requests "$s" "$port"
 	check "$s: one responder for the two conditions" one_responder "$s"
 	check "$s: SIGTERM stops lighttpd and its responder" stop "$s"
 	check "$s: lighttpd exits 0" exit0 "$s"
+}
+
+# start_lighttpd NAME PORT: lighttpd with $T/lighttpd/NAME-main.conf,
+# answering on PORT; 1, reported as a failed set-up, when it does not.
+start_lighttpd() {
+	launch "$1" lighttpd -D -f "$T/lighttpd/$1-main.conf"
+	wait_http "$2" && return 0
+	setup_failed "$1" "lighttpd does not start" "$T/log/$1.log"
+	return 1
 }
 
 # one_responder NAME: exactly one mailautoconf in NAME's group.
@@ -817,11 +813,7 @@ run_spawn_fcgi() {
 	check "$s: contrib file templated for paths only" \
 	    tmpl_ok "$T/lighttpd/$s.conf"
 	main_conf lighttpd.conf.in "$T/lighttpd/$s-main.conf" "$port" "$s" ""
-	launch "$s" lighttpd -D -f "$T/lighttpd/$s-main.conf"
-	if ! wait_http "$port"; then
-		setup_failed "$s" "lighttpd does not start" "$T/log/$s.log"
-		return
-	fi
+	start_lighttpd "$s" "$port" || return
 	A_REASON=server A_CLEN='' A_BIG='' A_STATUS=''
 	run_requests "$s" "$port"
 	reload_checks "$s" "$port" "$s-responder"

@@ -1,6 +1,7 @@
 # tests/lib.sh: sourced by the shell suites apple-dns, blackbox, e2e and
 # leak.  Results as "ok - NAME" / "not ok - NAME" lines counted in pass
-# and fail, a check wrapper, and free TCP ports on this machine.
+# and fail, a check wrapper, whether a process lives, and free TCP ports
+# on this machine.
 # shellcheck shell=sh
 
 pass=0
@@ -35,6 +36,15 @@ check() {
 	else
 		notok "$chk" "$T/why"
 	fi
+}
+
+# alive PID: the process exists and has not exited (a zombie has).
+alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) in
+	''|Z|X)	return 1 ;;
+	esac
+	return 0
 }
 
 # free_port: a TCP port from 20000 to 32767 (below Linux's ephemeral
