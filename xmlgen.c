@@ -707,8 +707,9 @@ tmpl_size(const struct tmpl *t, size_t addrlen, size_t locallen,
 /*
  * Append t to b with its markers replaced: the address a (may be NULL
  * when t has no address or UUID markers) escaped, the domain dom as is
- * (a validated LDH name), UUIDs named after the address.  Returns 0, or
- * -1 when b overflowed.
+ * (a validated LDH name), UUIDs named after the address.  The address
+ * is escaped once, at its first marker: its local part escaped is a
+ * prefix of it escaped.  Returns 0, or -1 when b overflowed.
  */
 int
 tmpl_expand(struct buf *b, const struct tmpl *t, const struct addr *a,
@@ -717,11 +718,13 @@ tmpl_expand(struct buf *b, const struct tmpl *t, const struct addr *a,
 	static const char *const uuid_kind[4] = {
 		"profile", "mail", "caldav", "carddav"
 	};
-	char		 uuid[UUID_LEN + 1];
-	size_t		 at = 0;
+	char		 uuid[UUID_LEN + 1], escbuf[EMAIL_MAX * 6];
+	struct buf	 esc;
+	size_t		 at = 0, esclocal = 0;
 	unsigned	 i, pos;
 	int		 m;
 
+	esc.len = 0;
 	for (i = 0; i < t->npos; i++) {
 		pos = t->pos[i];
 		buf_add(b, t->s + at, pos - at);
@@ -730,11 +733,16 @@ tmpl_expand(struct buf *b, const struct tmpl *t, const struct addr *a,
 			buf_add(b, dom, domlen);
 		else if (a == NULL)
 			b->err = 1;
-		else if (m == MARK_ADDR)
-			buf_xml(b, a->full, a->fulllen);
-		else if (m == MARK_LOCAL)
-			buf_xml(b, a->full, a->locallen);
-		else {
+		else if (m == MARK_ADDR || m == MARK_LOCAL) {
+			if (esc.len == 0) {
+				buf_fixed(&esc, escbuf, sizeof(escbuf));
+				buf_xml(&esc, a->full, a->locallen);
+				esclocal = esc.len;
+				buf_xml(&esc, a->full + a->locallen,
+				    a->fulllen - a->locallen);
+			}
+			buf_add(b, escbuf, m == MARK_ADDR ? esc.len : esclocal);
+		} else {
 			uuid_name(uuid_kind[m - MARK_UUID_PROFILE], a->full,
 			    a->fulllen, uuid);
 			buf_add(b, uuid, UUID_LEN);
