@@ -312,11 +312,12 @@ run_cgi(void)
 static int
 run_shell(const struct options *o)
 {
+	static struct response r;	/* as run_cgi's */
+	static char	 body[BODY_MAX + 1];
 	struct cgi_env	 s;
 	struct stdin_src src;
 	struct config	*cfg;
-	struct response	*r;
-	char		*body, *uri = NULL, *host = NULL, line[512];
+	char		*uri = NULL, *host = NULL, line[512];
 	const char	*u = o->url, *slash;
 	int		 rc;
 
@@ -339,26 +340,22 @@ run_shell(const struct options *o)
 		free(host);
 		return EX_CONFIG;
 	}
-	r = malloc(sizeof(*r));
-	body = malloc(BODY_MAX + 1);
-	if (r == NULL || body == NULL || uri == NULL) {
+	if (uri == NULL) {
 		fprintf(stderr, "mailautoconf: out of memory\n");
 		rc = EX_OSERR;
 		goto out;
 	}
 	src.fp = stdin;
 	src.got = 0;
-	serve(cfg, &s, read_stdio, &src, body, r);
-	if (r->why != NULL) {
-		log_line(line, sizeof(line), r, s.method, s.request_uri);
+	serve(cfg, &s, read_stdio, &src, body, &r);
+	if (r.why != NULL) {
+		log_line(line, sizeof(line), &r, s.method, s.request_uri);
 		fputs(line, stderr);
 	}
-	rc = write_stdio(stdout, r) == -1 ? EX_OSERR :
-	    r->status < ST_BADREQ ? EX_OK : 1;
+	rc = write_stdio(stdout, &r) == -1 ? EX_OSERR :
+	    r.status < ST_BADREQ ? EX_OK : 1;
 out:
 	config_free(cfg);
-	free(body);
-	free(r);
 	free(uri);
 	free(host);
 	return rc;
