@@ -21,7 +21,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/un.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +30,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "fcgic.h"
 
 #define REQ_MAX		(64 * 1024)	/* bytes sent per request */
 #define ANS_MAX		(256 * 1024)	/* bytes of answer kept */
@@ -131,74 +132,15 @@ stream(struct out *o, int type, const unsigned char *p, size_t n)
 	record(o, type, "", 0);
 }
 
-/* Connect to HOST:PORT or unix:PATH; -1 on failure. */
-static int
-dial1(const char *addr)
-{
-	struct sockaddr_in	 sin;
-	struct sockaddr_un	 sun;
-	char			 host[64];
-	const char		*colon;
-	int			 fd;
-
-	if (strncmp(addr, "unix:", 5) == 0) {
-		memset(&sun, 0, sizeof(sun));
-		sun.sun_family = AF_UNIX;
-		if (strlen(addr + 5) >= sizeof(sun.sun_path))
-			return -1;
-		memcpy(sun.sun_path, addr + 5, strlen(addr + 5) + 1);
-		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
-			return -1;
-		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-			close(fd);
-			return -1;
-		}
-		return fd;
-	}
-	if ((colon = strrchr(addr, ':')) == NULL ||
-	    (size_t)(colon - addr) >= sizeof(host))
-		return -1;
-	memcpy(host, addr, (size_t)(colon - addr));
-	host[colon - addr] = '\0';
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)strtol(colon + 1, NULL, 10));
-	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
-		return -1;
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* A connected socket (reads time out after RCV_TIMEOUT), or -1. */
 static int
 dial(const char *addr)
 {
 	int	 fd;
 
-	if ((fd = dial1(addr)) != -1)
+	if ((fd = fc_connect(addr, 0)) != -1)
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &rcvto, sizeof(rcvto));
 	return fd;
-}
-
-static int
-readn(int fd, unsigned char *p, size_t n)
-{
-	ssize_t	 r;
-
-	while (n > 0) {
-		if ((r = read(fd, p, n)) == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
 }
 
 /*
@@ -228,10 +170,10 @@ exchange(const char *addr, const struct out *o, unsigned char *ans)
 		left -= (size_t)w;
 	}
 	for (;;) {
-		if (readn(fd, h, 8) == -1)
+		if (fc_readn(fd, h, 8) == -1)
 			break;
 		n = (size_t)h[4] << 8 | h[5];
-		if (readn(fd, skip, n + h[6]) == -1)
+		if (fc_readn(fd, skip, n + h[6]) == -1)
 			break;
 		if (h[1] == FCGI_END_REQUEST) {
 			close(fd);

@@ -425,9 +425,8 @@ build(struct bytes *out, const struct fc_case *c)
 	free(pb.p);
 }
 
-/* Read exactly n bytes; 0, or -1 on error or EOF. */
-static int
-readn(int fd, void *p, size_t n)
+int
+fc_readn(int fd, void *p, size_t n)
 {
 	ssize_t	 r;
 	char	*q = p;
@@ -496,7 +495,7 @@ fc_send(const char *addr, const struct fc_case *c, struct fc_answer *a,
 		off += (size_t)w;
 	}
 	for (;;) {
-		if (readn(fd, h, 8) == -1) {
+		if (fc_readn(fd, h, 8) == -1) {
 			snprintf(why, whysz, "connection closed before "
 			    "END_REQUEST%s%s", werr ? " (write: " : "",
 			    werr ? strerror(werr) : "");
@@ -506,7 +505,7 @@ fc_send(const char *addr, const struct fc_case *c, struct fc_answer *a,
 		}
 		clen = (size_t)h[4] << 8 | h[5];
 		plen = h[6];
-		if (h[0] != 1 || readn(fd, content, clen + plen) == -1) {
+		if (h[0] != 1 || fc_readn(fd, content, clen + plen) == -1) {
 			snprintf(why, whysz, "bad or short record");
 			break;
 		}

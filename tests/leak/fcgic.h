@@ -1,7 +1,8 @@
 /*
  * fcgic: a small FastCGI client and a reader of request tables, shared
- * by the leak driver (tests/leak/leakreq.c) and the fault-injection
- * harness (tests/fault/fault.c).  Test code only.
+ * by the leak driver (tests/leak/leakreq.c), the fault-injection
+ * harness (tests/fault/fault.c) and the benchmark's client
+ * (bench/fcgireq.c, which sends requests of its own).  Test code only.
  *
  * A request table has the columns of tests/hostile/cases.tsv (see its
  * header), tab-separated, '#' lines and empty lines skipped:
@@ -66,6 +67,9 @@ void	 fc_free(struct fc_case *, size_t);
  * wait seconds while it is refused.  Returns the socket or -1.
  */
 int	 fc_connect(const char *addr, double wait);
+
+/* Read exactly n bytes from fd; 0, or -1 on an error or end of file. */
+int	 fc_readn(int fd, void *p, size_t n);
 
 /*
  * Send one request over a new connection to addr and read the answer
