@@ -31,6 +31,7 @@
 #define EX_OSERR	71
 #define LOG_PATH_MAX	120	/* bytes of the path a log line shows */
 #define DRAIN_MAX	(16ull << 20)	/* unread CGI body dropped at most */
+#define SIG_EVERY	32	/* requests in a row before pending signals are taken */
 
 static volatile sig_atomic_t got_term;
 static volatile sig_atomic_t got_hup;
@@ -619,9 +620,10 @@ run_fcgi(const struct options *o)
 	struct config	*cfg, *ncfg;
 	struct response	*r;
 	char		*body;
-	sigset_t	 block, old;
+	sigset_t	 block, old, pend;
 	fd_set		 rfds;
 	const char	*path = conf_path(o);
+	unsigned	 busy = 0;	/* requests since the last wait */
 	int		 fl, rc = EX_OK;
 
 	if (geteuid() == 0 && o->user == NULL) {
@@ -662,8 +664,15 @@ run_fcgi(const struct options *o)
 	 * Signals stay blocked except while waiting in pselect(), so none
 	 * can cut a request short and none is lost between checking the
 	 * flags and waiting.  The listening socket is non-blocking: when
-	 * another process took the connection, accept fails with EAGAIN
-	 * and we wait again instead of blocking with signals held.
+	 * no connection is waiting, accept fails with EAGAIN and we wait
+	 * in pselect() instead of blocking with signals held.  After a
+	 * request the next accept is tried at once (under load one is
+	 * usually waiting, and pselect() would be one more system call per
+	 * request).  pselect() takes no signal when a connection is ready,
+	 * so under load a signal would wait for a pause that may never
+	 * come: every SIG_EVERY requests in a row, a pending one is taken
+	 * with sigsuspend().  A signal thus waits at most that many
+	 * requests.
 	 */
 	sigemptyset(&block);
 	sigaddset(&block, SIGHUP);
@@ -698,17 +707,29 @@ run_fcgi(const struct options *o)
 			}
 			continue;
 		}
-		FD_ZERO(&rfds);
-		FD_SET(0, &rfds);
-		if (pselect(1, &rfds, NULL, NULL, NULL, &old) == -1) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "mailautoconf: pselect: %s\n",
-			    strerror(errno));
-			rc = EX_OSERR;
-			break;
+		if (busy >= SIG_EVERY) {
+			busy = 0;
+			if (sigpending(&pend) == 0 &&
+			    (sigismember(&pend, SIGHUP) == 1 ||
+			    sigismember(&pend, SIGTERM) == 1 ||
+			    sigismember(&pend, SIGUSR1) == 1))
+				sigsuspend(&old);
+			continue;
+		}
+		if (busy == 0) {
+			FD_ZERO(&rfds);
+			FD_SET(0, &rfds);
+			if (pselect(1, &rfds, NULL, NULL, NULL, &old) == -1) {
+				if (errno == EINTR)
+					continue;
+				fprintf(stderr, "mailautoconf: pselect: %s\n",
+				    strerror(errno));
+				rc = EX_OSERR;
+				break;
+			}
 		}
 		if (FCGX_Accept_r(&req) < 0) {
+			busy = 0;
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
 			    errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -719,6 +740,7 @@ run_fcgi(const struct options *o)
 		}
 		serve_fcgi(cfg, &req, body, r);
 		FCGX_Finish_r(&req);
+		busy++;
 	}
 out:
 	FCGX_Free(&req, 1);

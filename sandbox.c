@@ -104,6 +104,7 @@ sandbox_enter(void)
 		/* signals, time, exit */
 		SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
 		SCMP_SYS(rt_sigreturn), SCMP_SYS(sigaltstack),
+		SCMP_SYS(rt_sigpending), SCMP_SYS(rt_sigsuspend),
 		SCMP_SYS(clock_gettime),
 		SCMP_SYS(gettimeofday), SCMP_SYS(time), SCMP_SYS(getpid),
 		SCMP_SYS(gettid), SCMP_SYS(futex), SCMP_SYS(getrandom),

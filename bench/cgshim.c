@@ -3,13 +3,15 @@
  * under valgrind --tool=callgrind --instr-atstart=no, it marks request
  * boundaries for callgrind without touching the responder's code.
  *
- * It counts the calls of FCGX_Accept_r.  At call CGSHIM_START it starts
- * callgrind's instrumentation and zeroes its counters; then at every
- * CGSHIM_EVERY-th call after that it dumps them.  Dump N (the file
+ * It counts the calls of FCGX_Accept_r that return a request (a
+ * responder may also call it when no connection waits, and get an
+ * error).  After success number CGSHIM_START it starts callgrind's
+ * instrumentation and zeroes its counters; then after every
+ * CGSHIM_EVERY-th success after that it dumps them.  Dump N (the file
  * named by --callgrind-out-file, with ".N" appended) thus holds exactly
- * CGSHIM_EVERY whole request cycles (accept, read, answer, finish, wait
- * for the next one): nothing of the start-up or the config load, which
- * also run uninstrumented and so several times faster.
+ * CGSHIM_EVERY whole request cycles (read, answer, finish, wait for the
+ * next connection, accept it): nothing of the start-up or the config
+ * load, which also run uninstrumented and so several times faster.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -34,6 +36,8 @@ envnum(const char *name)
 int
 FCGX_Accept_r(FCGX_Request *req)
 {
+	int	 rc;
+
 	if (real_accept == NULL) {
 		*(void **)&real_accept = dlsym(RTLD_NEXT, "FCGX_Accept_r");
 		if (real_accept == NULL)
@@ -41,6 +45,8 @@ FCGX_Accept_r(FCGX_Request *req)
 		start = envnum("CGSHIM_START");
 		every = envnum("CGSHIM_EVERY");
 	}
+	if ((rc = real_accept(req)) < 0)
+		return rc;
 	calls++;
 	if (calls == start) {
 		CALLGRIND_START_INSTRUMENTATION;
@@ -48,5 +54,5 @@ FCGX_Accept_r(FCGX_Request *req)
 	} else if (start > 0 && every > 0 && calls > start &&
 	    (calls - start) % every == 0)
 		CALLGRIND_DUMP_STATS;
-	return real_accept(req);
+	return rc;
 }

@@ -829,6 +829,26 @@ hup_logged() {
 	grep -q 'live\.conf:7:' "$T/hup.err"
 }
 
+# queue_up NAME: start tests/blackbox/queued against $saddr (80
+# connections, request 0 held open); returns once they wait, $qpid set.
+queue_up() {
+	rm -f "$T/$1.go"
+	"$T/queued" "$saddr" 80 "$T/$1.go" "Reloaded Mail" \
+	    autoconfig.example.com "$ALICE" >"$T/$1.out" 2>"$T/$1.qerr" &
+	qpid=$!
+	poll_until 100 grep -q ready "$T/$1.out" && return 0
+	notok "queued ($1) did not get its connections waiting"
+	sed 's/^/#   /' "$T/$1.qerr"
+	kill "$qpid" 2>/dev/null
+	return 1
+}
+if ! ${CC:-cc} -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -I"$top/tests/leak" \
+    -o "$T/queued" "$bb/queued.c" "$top/tests/leak/fcgic.c" \
+    2>"$T/queued.cc"; then
+	notok "cannot build tests/blackbox/queued.c:"
+	sed 's/^/#   /' "$T/queued.cc"
+fi
+
 if serve_tcp hup "$T/live.conf"; then
 	hup_pid=$spid
 	req hup-before "$saddr" GET "$ALICE" autoconfig.example.com
@@ -891,6 +911,66 @@ if [ -n "$tcp_pid" ]; then
 	check "SIGTERM §8: the -s tcp server exits with 0 and is gone" \
 	    t_stop "$tcp_pid" TERM tcp
 fi
+
+# Under load a responder takes the next waiting connection at once and
+# takes pending signals only every SIG_EVERY (32) requests (pselect()
+# takes none while a connection is ready).  tests/blackbox/queued holds
+# the responder in request 0 with 79 more waiting while the signal
+# comes.  Run with the sanitizer build and with the plain binary, whose
+# system call filter must let the signal calls through.
+t_hupq() {
+	awk '
+	$1 == "ready" { next }
+	$1 == 0 && ($2 != 200 || $3 != 0) { bad = "answer 0" }
+	$1 > 0 && $2 != 200 { bad = "answer " $1 " status " $2 }
+	$1 > 0 && $3 == 0 { if (seen_new) bad = "old after new"; else old++ }
+	$1 > 0 && $3 == 1 { seen_new = 1 }
+	END {
+		if (NR != 81) bad = NR - 1 " answers of 80"
+		if (old > 31) bad = old " old answers after answer 0"
+		if (bad != "") { print bad; exit 1 }
+	}' "$T/$1.out" || { cat "$T/$1.qerr"; return 1; }
+}
+t_termq() {
+	n=$(awk '$2 == 200' "$T/$1.out" | wc -l)
+	if [ "$n" -lt 1 ] || [ "$n" -gt 32 ]; then
+		echo "$n answers after SIGTERM (want 1 to 32)"
+		return 1
+	fi
+	gone "$2" 100 || { echo "still running"; return 1; }
+	wait "$2" || { echo "exit status $?"; return 1; }
+	server_clean "$1"
+}
+for qbin in "$bin" "$top/mailautoconf"; do
+	[ -x "$qbin" ] || continue
+	qname=$(basename "$qbin")
+	obin=$bin
+	bin=$qbin
+	cp "$conf" "$T/live.conf"
+	if serve_tcp "q-$qname" "$T/live.conf"; then
+		q_pid=$spid
+		if queue_up "hupq-$qname"; then
+			replace "$bb/reload.conf"
+			kill -HUP "$q_pid"
+			: >"$T/hupq-$qname.go"
+			wait "$qpid"
+			check "SIGHUP §8: $qname takes it within 32 requests while connections wait" \
+			    t_hupq "hupq-$qname"
+		fi
+		if queue_up "termq-$qname"; then
+			kill -TERM "$q_pid"
+			: >"$T/termq-$qname.go"
+			wait "$qpid"
+			check "SIGTERM §8: $qname takes it within 32 requests while connections wait, exits 0" \
+			    t_termq "termq-$qname" "$q_pid"
+		else
+			t_stop "$q_pid" TERM "q-$qname"
+		fi
+	else
+		fail=$((fail + 1))
+	fi
+	bin=$obin
+done
 
 # ======================================================================
 # (d) the shell: -r and -t

@@ -425,6 +425,16 @@ build(struct bytes *out, const struct fc_case *c)
 	free(pb.p);
 }
 
+char *
+fc_build(const struct fc_case *c, size_t *len)
+{
+	struct bytes	 b = { NULL, 0, 0 };
+
+	build(&b, c);
+	*len = b.len;
+	return b.p;
+}
+
 int
 fc_readn(int fd, void *p, size_t n)
 {
@@ -455,16 +465,12 @@ ans_add(struct fc_answer *a, const char *p, size_t n)
 }
 
 int
-fc_send(const char *addr, const struct fc_case *c, struct fc_answer *a,
-    int timeout, char *why, size_t whysz)
+fc_read(int fd, struct fc_answer *a, int werr, char *why, size_t whysz)
 {
-	struct bytes	 req = { NULL, 0, 0 };
-	struct timeval	 tv;
 	unsigned char	 h[8];
 	char		 content[65536 + 256];
-	size_t		 off = 0, clen, plen;
-	ssize_t		 w;
-	int		 fd, rc = -1, werr = 0;
+	size_t		 clen, plen;
+	int		 rc = -1;
 	const char	*p;
 
 	a->len = 0;
@@ -474,26 +480,6 @@ fc_send(const char *addr, const struct fc_case *c, struct fc_answer *a,
 	a->headlen = 0;
 	ans_add(a, "", 0);
 	snprintf(why, whysz, "no answer");
-	if ((fd = fc_connect(addr, 0)) == -1) {
-		snprintf(why, whysz, "connect %s: %s", addr, strerror(errno));
-		return -1;
-	}
-	tv.tv_sec = timeout;
-	tv.tv_usec = 0;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	build(&req, c);
-	/* A responder may answer (413) before it has read everything. */
-	while (off < req.len) {
-		w = send(fd, req.p + off, req.len - off, MSG_NOSIGNAL);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			werr = errno;
-			break;
-		}
-		off += (size_t)w;
-	}
 	for (;;) {
 		if (fc_readn(fd, h, 8) == -1) {
 			snprintf(why, whysz, "connection closed before "
@@ -519,12 +505,52 @@ fc_send(const char *addr, const struct fc_case *c, struct fc_answer *a,
 			break;
 		}
 	}
-	close(fd);
-	free(req.p);
 	if (strncmp(a->buf, "Status: ", 8) == 0)
 		a->status = atoi(a->buf + 8);
 	if ((p = strstr(a->buf, "\r\n\r\n")) != NULL)
 		a->headlen = (size_t)(p - a->buf) + 4;
+	return rc;
+}
+
+int
+fc_send(const char *addr, const struct fc_case *c, struct fc_answer *a,
+    int timeout, char *why, size_t whysz)
+{
+	struct bytes	 req = { NULL, 0, 0 };
+	struct timeval	 tv;
+	size_t		 off = 0;
+	ssize_t		 w;
+	int		 fd, rc, werr = 0;
+
+	if ((fd = fc_connect(addr, 0)) == -1) {
+		a->len = 0;
+		a->errlen = 0;
+		a->ended = 0;
+		a->status = 0;
+		a->headlen = 0;
+		ans_add(a, "", 0);
+		snprintf(why, whysz, "connect %s: %s", addr, strerror(errno));
+		return -1;
+	}
+	tv.tv_sec = timeout;
+	tv.tv_usec = 0;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	build(&req, c);
+	/* A responder may answer (413) before it has read everything. */
+	while (off < req.len) {
+		w = send(fd, req.p + off, req.len - off, MSG_NOSIGNAL);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			werr = errno;
+			break;
+		}
+		off += (size_t)w;
+	}
+	rc = fc_read(fd, a, werr, why, whysz);
+	close(fd);
+	free(req.p);
 	return rc;
 }
 

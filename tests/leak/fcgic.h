@@ -80,6 +80,21 @@ int	 fc_readn(int fd, void *p, size_t n);
  */
 int	 fc_send(const char *addr, const struct fc_case *, struct fc_answer *a,
 	    int timeout, char *why, size_t whysz);
+
+/*
+ * The request of a case as bytes (malloc'd, *len set): BEGIN_REQUEST,
+ * PARAMS, STDIN.  Its last 16 bytes, for a case without a body, are the
+ * empty records that end PARAMS and STDIN.
+ */
+char	*fc_build(const struct fc_case *, size_t *len);
+
+/*
+ * Read one answer from fd into a, up to END_REQUEST.  werr: the errno
+ * of a failed write before, for the reason.  Returns 0, or -1 with a
+ * reason in why.
+ */
+int	 fc_read(int fd, struct fc_answer *a, int werr, char *why,
+	    size_t whysz);
 void	 fc_answer_free(struct fc_answer *);
 
 /*
