@@ -4,11 +4,13 @@
  * mark makes it read past its buffer, a truncated root tag leaks when it
  * allocates the root itself, attributes cost quadratic time, failed
  * allocations crash it, and its default error callback prints input.
- * So the body is checked here first (strict UTF-8, no BOM past the
- * start, no DTD, only the five predefined entities, element and
- * attribute counts capped), then parsed from a NUL-padded copy under a
- * top node of ours that is deleted on every path.  This is the only
- * file that calls mxml.
+ * So body_scan() first checks the body against a strict, well-formed
+ * subset of XML (strict UTF-8, no DTD, only the five predefined
+ * entities, element and attribute counts capped) and writes out only
+ * what the answer depends on: the elements and their text, no
+ * attributes, no markup outside the root.  mxml parses that, about half
+ * of a typical body, under a top node of ours that is deleted on every
+ * path.  This is the only file that calls mxml.
  */
 #include <string.h>
 
@@ -16,7 +18,6 @@
 
 #include "mailautoconf.h"
 
-#define BODY_PAD	16	/* NUL bytes after the copy mxml reads */
 
 static const char schema_outlook[] =
     "http://schemas.microsoft.com/exchange/autodiscover/outlook/"
@@ -60,16 +61,57 @@ is_ws(int c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Byte classes for body_scan(). */
+#define B_WS	1	/* XML white space */
+#define B_NAME1	2	/* may start a name: ASCII letter, '_', ':' */
+#define B_NAME	4	/* may be in a name: those, digits, '-', '.' */
+#define B_LOOK	8	/* looked at in content: < = & controls, >= 0x80 */
+
+static unsigned char bclass[256];
+
+static void
+bclass_init(void)
+{
+	const char	*p;
+	int		 c;
+
+	for (c = 0; c < 256; c++)
+		if (c < 0x20 || c >= 0x80)
+			bclass[c] = B_LOOK;
+	for (p = " \t\r\n"; *p != '\0'; p++)
+		bclass[(unsigned char)*p] = B_WS;
+	for (p = "<=&"; *p != '\0'; p++)
+		bclass[(unsigned char)*p] = B_LOOK;
+	for (c = 'a'; c <= 'z'; c++) {
+		bclass[c] = B_NAME1 | B_NAME;
+		bclass[c - 'a' + 'A'] = B_NAME1 | B_NAME;
+	}
+	bclass['_'] = bclass[':'] = B_NAME1 | B_NAME;
+	for (c = '0'; c <= '9'; c++)
+		bclass[c] = B_NAME;
+	bclass['-'] = bclass['.'] = B_NAME;
+}
+
+/* body_scan()'s position, output and counts. */
+struct scan {
+	const unsigned char *s;
+	size_t		 n;
+	size_t		 i;		/* next byte to read */
+	char		*out;
+	size_t		 o;		/* bytes written */
+	unsigned	 elems, attrs;	/* '<' and '=' seen */
+	unsigned	 depth;		/* elements open */
+};
+
 /*
- * 1 if the body may be handed to mxml: strict UTF-8 without NUL, no
- * byte order mark but a leading one (*skip is set past it), no DTD, no
- * CDATA, only the five predefined entities, at most AD_ELEMS_MAX '<'
- * and AD_ATTRS_MAX '=', and a last '>' (mxml takes a root whose last
- * '>' is missing as complete).  One pass: bytes that need no look are
- * skipped through a table.
+ * 1 if the content bytes s[i..j) (text, an attribute value, a comment or
+ * a processing instruction) are acceptable: strict UTF-8 without U+FEFF
+ * or U+FFFE, no control character but white space, only the five
+ * predefined entities; '<' and '=' are counted against their caps, and
+ * a '<' is refused where lt is 0.
  */
 static int
-body_sane(const char *body, size_t n, size_t *skip)
+content_ok(struct scan *sc, size_t i, size_t j, int lt)
 {
 	static const struct {
 		const char	*s;
@@ -78,60 +120,236 @@ body_sane(const char *body, size_t n, size_t *skip)
 		{ "amp;", 4 }, { "lt;", 3 }, { "gt;", 3 }, { "quot;", 5 },
 		{ "apos;", 5 }
 	};
-	/* 1: an ASCII byte body_sane() must look at (and all others). */
-	static const unsigned char look[128] = {
-		[0] = 1, ['&'] = 1, ['<'] = 1, ['='] = 1
-	};
-	const unsigned char *s = (const unsigned char *)body;
-	size_t		 i, j, k, elems = 0, attrs = 0;
+	const unsigned char *s = sc->s;
+	size_t		 e, k;
 	unsigned	 cp;
 
-	*skip = 0;
-	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-		*skip = 3;
-	s += *skip;
-	n -= *skip;
-	for (i = n; i > 0 && is_ws(s[i - 1]); i--)
-		;
-	if (i == 0 || s[i - 1] != '>')
-		return 0;
-	for (i = 0; i < n; i++) {
-		while (i < n && s[i] < 0x80 && !look[s[i]])
+	for (; i < j; i++) {
+		while (i < j && !(bclass[s[i]] & B_LOOK))
 			i++;
-		if (i == n)
+		if (i == j)
 			break;
 		switch (s[i]) {
 		case '<':
-			if (++elems > AD_ELEMS_MAX)
-				return 0;
-			/* No DOCTYPE, ENTITY or CDATA: comments only. */
-			if (n - i > 1 && s[i + 1] == '!' &&
-			    (n - i < 4 || memcmp(s + i + 2, "--", 2) != 0))
+			if (!lt || ++sc->elems > AD_ELEMS_MAX)
 				return 0;
 			break;
 		case '=':
-			if (++attrs > AD_ATTRS_MAX)
+			if (++sc->attrs > AD_ATTRS_MAX)
 				return 0;
 			break;
 		case '&':
-			for (j = 0; j < sizeof(ents) / sizeof(ents[0]); j++)
-				if (n - i - 1 >= ents[j].n && memcmp(s + i + 1,
-				    ents[j].s, ents[j].n) == 0)
+			for (e = 0; e < sizeof(ents) / sizeof(ents[0]); e++)
+				if (j - i - 1 >= ents[e].n && memcmp(s + i + 1,
+				    ents[e].s, ents[e].n) == 0)
 					break;
-			if (j == sizeof(ents) / sizeof(ents[0]))
+			if (e == sizeof(ents) / sizeof(ents[0]))
 				return 0;
+			i += ents[e].n;
 			break;
-		case 0:
-			return 0;
 		default:
-			/* U+FEFF (a BOM) and U+FFFE are refused here too. */
-			if ((k = req_utf8_seq(s + i, n - i, &cp)) == 0 ||
-			    cp == 0xfeff || cp == 0xfffe)
+			if (s[i] < 0x80 || (k = req_utf8_seq(s + i, j - i,
+			    &cp)) == 0 || cp == 0xfeff || cp == 0xfffe)
 				return 0;
 			i += k - 1;
 			break;
 		}
 	}
+	return 1;
+}
+
+static void
+emit(struct scan *sc, size_t from, size_t len)
+{
+	memcpy(sc->out + sc->o, sc->s + from, len);
+	sc->o += len;
+}
+
+/* The end of the name at i (i itself when there is none). */
+static size_t
+name_end(const struct scan *sc, size_t i)
+{
+	if (i >= sc->n || !(bclass[sc->s[i]] & B_NAME1))
+		return i;
+	for (i++; i < sc->n && (bclass[sc->s[i]] & B_NAME); i++)
+		;
+	return i;
+}
+
+static size_t
+skip_ws(const struct scan *sc, size_t i)
+{
+	while (i < sc->n && (bclass[sc->s[i]] & B_WS))
+		i++;
+	return i;
+}
+
+/* The first s[i..n) that starts with the two bytes t; n when none. */
+static size_t
+find2(const struct scan *sc, size_t i, const char *t)
+{
+	const unsigned char *p;
+
+	while (i + 1 < sc->n &&
+	    (p = memchr(sc->s + i, t[0], sc->n - i - 1)) != NULL) {
+		i = (size_t)(p - sc->s);
+		if (sc->s[i + 1] == (unsigned char)t[1])
+			return i;
+		i++;
+	}
+	return sc->n;
+}
+
+/*
+ * A start tag at sc->i ('<' and a name): its attributes are checked
+ * (name="value" or 'value', white space before each, no '<' in a value,
+ * no name twice) and left out of the output, which mxml then parses as
+ * "<name>" or "<name/>".  0 when refused.
+ */
+static int
+start_tag(struct scan *sc)
+{
+	const unsigned char *s = sc->s, *p;
+	size_t		 i = sc->i + 1, e = name_end(sc, i), an[AD_ATTRS_MAX],
+			 al[AD_ATTRS_MAX], na = 0, a, ae, q, v;
+
+	emit(sc, sc->i, e - sc->i);
+	for (i = e;;) {
+		e = skip_ws(sc, i);
+		if (e == sc->n)
+			return 0;
+		if (s[e] == '>') {
+			sc->depth++;
+			break;
+		}
+		if (s[e] == '/') {
+			if (e + 1 == sc->n || s[e + 1] != '>')
+				return 0;
+			sc->out[sc->o++] = '/';
+			e++;
+			break;
+		}
+		/* An attribute: white space first, then name = "value". */
+		if (e == i || (ae = name_end(sc, e)) == e)
+			return 0;
+		for (a = 0; a < na; a++)
+			if (al[a] == ae - e && memcmp(s + an[a], s + e,
+			    ae - e) == 0)
+				return 0;
+		if ((q = skip_ws(sc, ae)) == sc->n || s[q] != '=' ||
+		    ++sc->attrs > AD_ATTRS_MAX)
+			return 0;
+		an[na] = e;
+		al[na++] = ae - e;
+		if ((q = skip_ws(sc, q + 1)) == sc->n ||
+		    (s[q] != '"' && s[q] != '\''))
+			return 0;
+		q++;
+		if ((p = memchr(s + q, s[q - 1], sc->n - q)) == NULL)
+			return 0;
+		v = (size_t)(p - s);
+		if (!content_ok(sc, q, v, 0))
+			return 0;
+		i = v + 1;
+		if (i < sc->n && !(bclass[s[i]] & B_WS) && s[i] != '>' &&
+		    s[i] != '/')
+			return 0;
+	}
+	sc->out[sc->o++] = '>';
+	sc->i = e + 1;
+	return 1;
+}
+
+/*
+ * Check a body and write what mxml needs of it to out (at least n
+ * bytes), *outlen set.  The body must be strict UTF-8 without NUL or
+ * control characters, with no byte order mark but one leading UTF-8
+ * BOM, no DTD or CDATA, only the five predefined entities, at most
+ * AD_ELEMS_MAX '<' and AD_ATTRS_MAX '=', and well-formed markup: names
+ * of ASCII letters, digits, '_', ':', '-' and '.', quoted attribute
+ * values without '<', no attribute twice in a tag, comments without
+ * "--", every tag closed, no text beside the root.  What the answer
+ * cannot depend on is left out: the attributes, comments and processing
+ * instructions outside the root (the XML declaration), and white space
+ * at either end of a text (where text_of() trims it).  mxml then reads
+ * about half the bytes of a typical Outlook body, and builds no node
+ * for white space between tags.  Returns 0 when the body is refused.
+ */
+int
+body_scan(const char *body, size_t n, char *out, size_t *outlen)
+{
+	struct scan	 sc;
+	const unsigned char *s = (const unsigned char *)body, *p;
+	size_t		 i, t, e;
+
+	if (bclass['<'] == 0)
+		bclass_init();
+	*outlen = 0;
+	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		s += 3;
+		n -= 3;
+	}
+	memset(&sc, 0, sizeof(sc));
+	sc.s = s;
+	sc.n = n;
+	sc.out = out;
+	while (sc.i < n) {
+		/* Text up to the next '<', trimmed at both ends. */
+		i = sc.i;
+		p = memchr(s + i, '<', n - i);
+		e = p != NULL ? (size_t)(p - s) : n;
+		if (!content_ok(&sc, i, e, 0))
+			return 0;
+		for (t = e; t > i && (bclass[s[t - 1]] & B_WS); t--)
+			;
+		i = skip_ws(&sc, i);
+		if (i < t) {
+			if (sc.depth == 0)
+				return 0;	/* text beside the root */
+			emit(&sc, i, t - i);
+		}
+		if ((sc.i = e) == n)
+			break;
+		if (++sc.elems > AD_ELEMS_MAX || e + 1 == n)
+			return 0;
+		if (s[e + 1] == '!') {
+			/* A comment: no DTD, no CDATA. */
+			if (n - e < 4 || memcmp(s + e + 2, "--", 2) != 0)
+				return 0;
+			t = find2(&sc, e + 4, "--");
+			/*
+			 * mxml ends a comment at "-->" only, not at "--->",
+			 * and needs one byte in it.
+			 */
+			if (t + 2 >= n || s[t + 2] != '>' || t == e + 4 ||
+			    s[t - 1] == '-' || !content_ok(&sc, e + 4, t, 1))
+				return 0;
+			if (sc.depth > 0)
+				emit(&sc, e, t + 3 - e);
+			sc.i = t + 3;
+		} else if (s[e + 1] == '?') {
+			/* mxml ends an instruction at the first "?>". */
+			if ((t = find2(&sc, e + 1, "?>")) == n ||
+			    (t > e + 2 && !content_ok(&sc, e + 2, t, 1)))
+				return 0;
+			if (sc.depth > 0)
+				emit(&sc, e, t + 2 - e);
+			sc.i = t + 2;
+		} else if (s[e + 1] == '/') {
+			if ((t = name_end(&sc, e + 2)) == e + 2 ||
+			    (i = skip_ws(&sc, t)) == n || s[i] != '>' ||
+			    sc.depth == 0)
+				return 0;
+			sc.depth--;
+			emit(&sc, e, t - e);
+			sc.out[sc.o++] = '>';
+			sc.i = i + 1;
+		} else if (name_end(&sc, e + 1) == e + 1 || !start_tag(&sc))
+			return 0;
+	}
+	if (sc.depth != 0)
+		return 0;
+	*outlen = sc.o;
 	return 1;
 }
 
@@ -308,33 +526,46 @@ walk(mxml_node_t *top, struct adreq *ad)
 }
 
 /*
- * Parse an Autodiscover request body of n bytes into ad: the raw
- * EMailAddress text (not yet validated) and the response schema asked
- * for.  Returns 0, -1 for anything malformed (error 600), -2 when memory
- * ran out (a 5xx).  Allocates only inside mxml, and frees it all before
- * returning.
+ * Parse xml, NUL-terminated and followed by BODY_PAD more NUL bytes,
+ * with mxml into ad: the raw EMailAddress text (not yet validated) and
+ * the response schema asked for.  Returns 0, -1 for anything malformed,
+ * -2 when memory ran out.  Allocates only inside mxml, and frees it all
+ * before returning.  Only for text body_scan() accepted (or wrote).
  */
 int
-body_autodiscover(const char *body, size_t n, struct adreq *ad)
+body_parse(const char *xml, struct adreq *ad)
 {
-	char		 copy[BODY_MAX + BODY_PAD];
 	mxml_node_t	*top, *res;
-	size_t		 skip;
 	int		 rc = -1;
 
 	ad->email[0] = '\0';
 	ad->emaillen = 0;
 	ad->schema = AD_OUTLOOK;
-	if (body == NULL || n > BODY_MAX || !body_sane(body, n, &skip))
-		return -1;
-	memcpy(copy, body + skip, n - skip);
-	memset(copy + n - skip, 0, BODY_PAD);
 	if ((top = mxmlNewElement(MXML_NO_PARENT, "top")) == NULL)
 		return -2;
 	mxml_oom = 0;
-	res = mxmlLoadString(top, copy, MXML_OPAQUE_CALLBACK);
+	res = mxmlLoadString(top, xml, MXML_OPAQUE_CALLBACK);
 	if (res != NULL && (rc = walk(top, ad)) == -1 && tree_damaged(top))
 		mxml_oom = 1;
 	mxmlDelete(top);
 	return mxml_oom ? -2 : rc;
+}
+
+/*
+ * Parse an Autodiscover request body of n bytes into ad.  Returns 0, -1
+ * for anything malformed (error 600), -2 when memory ran out (a 5xx).
+ */
+int
+body_autodiscover(const char *body, size_t n, struct adreq *ad)
+{
+	char		 xml[BODY_MAX + BODY_PAD];
+	size_t		 len;
+
+	ad->email[0] = '\0';
+	ad->emaillen = 0;
+	ad->schema = AD_OUTLOOK;
+	if (body == NULL || n > BODY_MAX || !body_scan(body, n, xml, &len))
+		return -1;
+	memset(xml + len, 0, BODY_PAD);
+	return body_parse(xml, ad);
 }

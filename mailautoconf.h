@@ -239,8 +239,12 @@ struct adreq {
 	enum adschema	 schema;
 };
 
+#define BODY_PAD	16	/* NUL bytes after the text mxml reads */
+
 void	 body_init(void);
 int	 body_autodiscover(const char *, size_t, struct adreq *);
+int	 body_scan(const char *, size_t, char *, size_t *);
+int	 body_parse(const char *, struct adreq *);
 
 /* ---- config.c: the file format and domain lookup ---- */
 

@@ -141,8 +141,72 @@ static const struct row rows[] = {
 	    "alice@example.com", AD_OUTLOOK },
 	{ "'>' in text", B(AD(EM("alice@example.com") "<Note>a > b</Note>")),
 	    OK, "alice@example.com", AD_OUTLOOK },
+	{ "'>' in an attribute value", B("<Autodiscover a=\"x>y\"><Request>"
+	    EM("alice@example.com") "</Request></Autodiscover>"), OK,
+	    "alice@example.com", AD_OUTLOOK },
+	{ "white space around '=' and inside a close tag",
+	    B("<Autodiscover xmlns = '" REQ_NS "'\t\r\n><Request >"
+	    EM("alice@example.com") "</Request\n></Autodiscover >"), OK,
+	    "alice@example.com", AD_OUTLOOK },
+	{ "the same attribute on two elements", B("<Autodiscover a=\"1\">"
+	    "<Request a=\"1\">" EM("alice@example.com")
+	    "</Request></Autodiscover>"), OK, "alice@example.com",
+	    AD_OUTLOOK },
+	{ "'<?>' before the root", B("<?>" STD), OK, "alice@example.com",
+	    AD_OUTLOOK },
+	{ "white space only between the elements", B(" \r\n\t<Autodiscover>"
+	    "\n <Request>\n  <EMailAddress>alice@example.com</EMailAddress>"
+	    "\n  <x/> <y></y>\n </Request>\n</Autodiscover>\n "), OK,
+	    "alice@example.com", AD_OUTLOOK },
+	{ "text around an element beside the address ignored",
+	    B(AD(" a " EM("alice@example.com") " b ")), OK,
+	    "alice@example.com", AD_OUTLOOK },
 
 	/* ---- invalid: error 600 ---- */
+	/* Markup outside the strict subset body_scan() accepts. */
+	{ "unquoted attribute value", B("<Autodiscover a=1><Request>"
+	    EM("alice@example.com") "</Request></Autodiscover>"), BAD, NULL,
+	    AD_OUTLOOK },
+	{ "attribute without a value", B("<Autodiscover a><Request>"
+	    EM("alice@example.com") "</Request></Autodiscover>"), BAD, NULL,
+	    AD_OUTLOOK },
+	{ "attribute twice in a tag", B("<Autodiscover a=\"1\" a=\"2\">"
+	    "<Request>" EM("alice@example.com") "</Request></Autodiscover>"),
+	    BAD, NULL, AD_OUTLOOK },
+	{ "no white space between attributes", B("<Autodiscover a=\"1\"b="
+	    "\"2\"><Request>" EM("alice@example.com")
+	    "</Request></Autodiscover>"), BAD, NULL, AD_OUTLOOK },
+	{ "'<' in an attribute value", B("<Autodiscover a=\"x <y\"><Request>"
+	    EM("alice@example.com") "</Request></Autodiscover>"), BAD, NULL,
+	    AD_OUTLOOK },
+	{ "quoted attribute name", B("<Autodiscover \"a\"=\"1\"><Request>"
+	    EM("alice@example.com") "</Request></Autodiscover>"), BAD, NULL,
+	    AD_OUTLOOK },
+	{ "'<' after white space in a tag", B("<Autodiscover a=\"1\" <b>"
+	    "<Request>" EM("alice@example.com") "</Request></Autodiscover>"),
+	    BAD, NULL, AD_OUTLOOK },
+	{ "'<' after white space in a close tag", B(AD(EM("alice@example.com"))
+	    "</x <y>"), BAD, NULL, AD_OUTLOOK },
+	{ "element name starting with a digit", B(AD(EM("alice@example.com")
+	    "<1x/>")), BAD, NULL, AD_OUTLOOK },
+	{ "'/' not followed by '>' in a tag", B(AD(EM("alice@example.com")
+	    "<x / >")), BAD, NULL, AD_OUTLOOK },
+	{ "empty comment", B("<!---->" STD), BAD, NULL, AD_OUTLOOK },
+	{ "comment ending in '-'", B("<!-- a --->" STD), BAD, NULL,
+	    AD_OUTLOOK },
+	{ "'--' inside a comment", B("<!-- a -- b -->" STD), BAD, NULL,
+	    AD_OUTLOOK },
+	{ "control character in text", B(AD(EM("alice\x01@example.com"))),
+	    BAD, NULL, AD_OUTLOOK },
+	{ "control character in a comment before the root",
+	    B("<!-- \x1b -->" STD), BAD, NULL, AD_OUTLOOK },
+	{ "control character in the XML declaration",
+	    B("<?xml \x7f\x08?>" STD), BAD, NULL, AD_OUTLOOK },
+	{ "address split by a processing instruction",
+	    B(AD(EM("alice@<?pi x?>example.com"))), BAD, NULL, AD_OUTLOOK },
+	{ "unterminated processing instruction", B("<?xml " STD), BAD, NULL,
+	    AD_OUTLOOK },
+	{ "close tag at the top", B("</top>" STD), BAD, NULL, AD_OUTLOOK },
 	{ "empty body", B(""), BAD, NULL, AD_OUTLOOK },
 	{ "only a BOM", B(BOM), BAD, NULL, AD_OUTLOOK },
 	{ "only white space", B(" \r\n\t "), BAD, NULL, AD_OUTLOOK },
@@ -464,6 +528,47 @@ parse(const char *body, size_t len, struct adreq *ad)
 	return rc;
 }
 
+/*
+ * What body_scan() leaves out cannot change the result: mxml given the
+ * whole body (a leading BOM aside) gives the same as mxml given what
+ * body_scan() wrote, for every body body_scan() accepts.
+ */
+static void
+same_as_whole(const char *body, size_t len)
+{
+	struct tu_capture c;
+	struct adreq	 a, b;
+	char		*xml, *whole;
+	size_t		 n, skip;
+	int		 ra, rb;
+
+	if (body == NULL)
+		return;
+	xml = malloc(len + BODY_PAD);
+	whole = malloc(len + BODY_PAD);
+	assert_true(xml != NULL && whole != NULL);
+	if (body_scan(body, len, xml, &n)) {
+		assert_true(n <= len);
+		memset(xml + n, 0, BODY_PAD);
+		skip = len >= 3 && memcmp(body, BOM, 3) == 0 ? 3 : 0;
+		memcpy(whole, body + skip, len - skip);
+		memset(whole + len - skip, 0, BODY_PAD);
+		tu_capture_begin(&c);
+		ra = body_parse(xml, &a);
+		rb = body_parse(whole, &b);
+		free(tu_capture_end(&c));
+		if (ra != rb)
+			fail_msg("mxml gives %d on what body_scan() wrote, %d "
+			    "on the whole body", ra, rb);
+		if (ra == 0) {
+			assert_string_equal(a.email, b.email);
+			assert_int_equal(a.schema, b.schema);
+		}
+	}
+	free(xml);
+	free(whole);
+}
+
 /* Check one parse result against what the row wants. */
 static void
 check(const char *body, size_t len, int rc, const char *email,
@@ -472,6 +577,7 @@ check(const char *body, size_t len, int rc, const char *email,
 	struct adreq	 ad;
 	int		 got;
 
+	same_as_whole(body, len);
 	memset(&ad, 0x5a, sizeof(ad));
 	got = parse(body, len, &ad);
 	if (got != rc)
@@ -541,6 +647,33 @@ test_exact_alloc(void **state)
 	free(p);
 }
 
+/*
+ * What mxml is given of Outlook's pretty-printed request: no XML
+ * declaration, attribute or white space between tags; the text inside
+ * elements as it was but trimmed; comments inside the root kept.
+ */
+static void
+test_scan_output(void **state)
+{
+	static const char body[] = BOM DECL "\r\n<!-- before -->\r\n"
+	    "<Autodiscover xmlns=\"" REQ_NS "\">\r\n  <Request>\r\n"
+	    "    <EMailAddress> alice@example.com </EMailAddress>\r\n"
+	    "    <!-- kept --><AcceptableResponseSchema>" OUTLOOK
+	    "</AcceptableResponseSchema>\r\n  <x a=\"1\" /></Request>\r\n"
+	    "</Autodiscover>\r\n";
+	static const char want[] = "<Autodiscover><Request><EMailAddress>"
+	    "alice@example.com</EMailAddress><!-- kept -->"
+	    "<AcceptableResponseSchema>" OUTLOOK "</AcceptableResponseSchema>"
+	    "<x/></Request></Autodiscover>";
+	char		 out[sizeof(body)];
+	size_t		 n;
+
+	(void)state;
+	assert_int_equal(body_scan(body, sizeof(body) - 1, out, &n), 1);
+	assert_int_equal(n, sizeof(want) - 1);
+	assert_memory_equal(out, want, n);
+}
+
 /* A NULL body (a GET turned POST without one) is an error, no crash. */
 static void
 test_null(void **state)
@@ -607,7 +740,7 @@ main(void)
 	int			 rc;
 
 	body_init();
-	t = calloc(NELEM(rows) + NELEM(genrows) + 4,
+	t = calloc(NELEM(rows) + NELEM(genrows) + 5,
 	    sizeof(*t));
 	if (t == NULL)
 		return 1;
@@ -623,6 +756,8 @@ main(void)
 	}
 	t[n].name = "reads only the bytes given";
 	t[n++].test_func = test_exact_alloc;
+	t[n].name = "what body_scan() hands to mxml";
+	t[n++].test_func = test_scan_output;
 	t[n].name = "NULL body";
 	t[n++].test_func = test_null;
 	t[n].name = "every prefix of a valid request";
