@@ -464,6 +464,18 @@ ans_add(struct fc_answer *a, const char *p, size_t n)
 	a->cap = b.cap;
 }
 
+/* An empty answer, its buffer kept. */
+static void
+ans_reset(struct fc_answer *a)
+{
+	a->len = 0;
+	a->errlen = 0;
+	a->ended = 0;
+	a->status = 0;
+	a->headlen = 0;
+	ans_add(a, "", 0);
+}
+
 int
 fc_read(int fd, struct fc_answer *a, int werr, char *why, size_t whysz)
 {
@@ -473,12 +485,7 @@ fc_read(int fd, struct fc_answer *a, int werr, char *why, size_t whysz)
 	int		 rc = -1;
 	const char	*p;
 
-	a->len = 0;
-	a->errlen = 0;
-	a->ended = 0;
-	a->status = 0;
-	a->headlen = 0;
-	ans_add(a, "", 0);
+	ans_reset(a);
 	snprintf(why, whysz, "no answer");
 	for (;;) {
 		if (fc_readn(fd, h, 8) == -1) {
@@ -523,12 +530,7 @@ fc_send(const char *addr, const struct fc_case *c, struct fc_answer *a,
 	int		 fd, rc, werr = 0;
 
 	if ((fd = fc_connect(addr, 0)) == -1) {
-		a->len = 0;
-		a->errlen = 0;
-		a->ended = 0;
-		a->status = 0;
-		a->headlen = 0;
-		ans_add(a, "", 0);
+		ans_reset(a);
 		snprintf(why, whysz, "connect %s: %s", addr, strerror(errno));
 		return -1;
 	}
