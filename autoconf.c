@@ -33,6 +33,14 @@
 #define DRAIN_MAX	(16ull << 20)	/* unread CGI body dropped at most */
 #define SIG_EVERY	32	/* requests in a row before pending signals are taken */
 
+/*
+ * The answer being built and the request body: one request at a time in
+ * every mode, so one of each, static: nothing to allocate (or fail to)
+ * before a request can be answered.
+ */
+static struct response	 resp;
+static char		 reqbody[BODY_MAX + 1];
+
 static volatile sig_atomic_t got_term;
 static volatile sig_atomic_t got_hup;
 
@@ -265,16 +273,12 @@ conf_path(const struct options *o)
 }
 
 /*
- * One CGI request: environment and stdin in, stdout out.  The response
- * and the body buffer are static: a process that serves one request
- * then has no allocation to fail before it can answer (a config that
- * cannot be loaded for want of memory is answered 500).
+ * One CGI request: environment and stdin in, stdout out.  A config that
+ * cannot be loaded for want of memory is answered 500.
  */
 static int
 run_cgi(void)
 {
-	static struct response r;
-	static char	 body[BODY_MAX + 1];
 	struct options	 o;
 	struct config	*cfg;
 	struct cgi_env	 env;
@@ -292,13 +296,14 @@ run_cgi(void)
 		body_init();
 	src.fp = stdin;
 	src.got = 0;
-	serve(cfg, &env, read_stdio, &src, body, &r);
+	serve(cfg, &env, read_stdio, &src, reqbody, &resp);
 	drain_stdin(&env, &src);
-	if (r.why != NULL) {
-		log_line(line, sizeof(line), &r, env.method, env_path(&env));
+	if (resp.why != NULL) {
+		log_line(line, sizeof(line), &resp, env.method,
+		    env_path(&env));
 		fputs(line, stderr);
 	}
-	write_stdio(stdout, &r);
+	write_stdio(stdout, &resp);
 	config_free(cfg);
 	return EX_OK;
 }
@@ -313,8 +318,6 @@ run_cgi(void)
 static int
 run_shell(const struct options *o)
 {
-	static struct response r;	/* as run_cgi's */
-	static char	 body[BODY_MAX + 1];
 	struct cgi_env	 s;
 	struct stdin_src src;
 	struct config	*cfg;
@@ -348,13 +351,13 @@ run_shell(const struct options *o)
 	}
 	src.fp = stdin;
 	src.got = 0;
-	serve(cfg, &s, read_stdio, &src, body, &r);
-	if (r.why != NULL) {
-		log_line(line, sizeof(line), &r, s.method, s.request_uri);
+	serve(cfg, &s, read_stdio, &src, reqbody, &resp);
+	if (resp.why != NULL) {
+		log_line(line, sizeof(line), &resp, s.method, s.request_uri);
 		fputs(line, stderr);
 	}
-	rc = write_stdio(stdout, &r) == -1 ? EX_OSERR :
-	    r.status < ST_BADREQ ? EX_OK : 1;
+	rc = write_stdio(stdout, &resp) == -1 ? EX_OSERR :
+	    resp.status < ST_BADREQ ? EX_OK : 1;
 out:
 	config_free(cfg);
 	free(uri);
@@ -618,8 +621,6 @@ run_fcgi(const struct options *o)
 {
 	FCGX_Request	 req;
 	struct config	*cfg, *ncfg;
-	struct response	*r;
-	char		*body;
 	sigset_t	 block, old, pend;
 	fd_set		 rfds;
 	const char	*path = conf_path(o);
@@ -650,13 +651,9 @@ run_fcgi(const struct options *o)
 		config_free(cfg);
 		return EX_NOPERM;
 	}
-	r = malloc(sizeof(*r));
-	body = malloc(BODY_MAX + 1);
-	if (r == NULL || body == NULL || FCGX_Init() != 0 ||
+	if (FCGX_Init() != 0 ||
 	    FCGX_InitRequest(&req, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		fprintf(stderr, "mailautoconf: cannot start FastCGI\n");
-		free(r);
-		free(body);
 		config_free(cfg);
 		return EX_OSERR;
 	}
@@ -738,15 +735,13 @@ run_fcgi(const struct options *o)
 			rc = EX_OSERR;
 			break;
 		}
-		serve_fcgi(cfg, &req, body, r);
+		serve_fcgi(cfg, &req, reqbody, &resp);
 		FCGX_Finish_r(&req);
 		busy++;
 	}
 out:
 	FCGX_Free(&req, 1);
 	config_free(cfg);
-	free(body);
-	free(r);
 	return rc;
 }
 

@@ -67,30 +67,36 @@ is_ws(int c)
 #define B_NAME	4	/* may be in a name: those, digits, '-', '.' */
 #define B_LOOK	8	/* looked at in content: < = & controls, >= 0x80 */
 
-static unsigned char bclass[256];
-
-static void
-bclass_init(void)
-{
-	const char	*p;
-	int		 c;
-
-	for (c = 0; c < 256; c++)
-		if (c < 0x20 || c >= 0x80)
-			bclass[c] = B_LOOK;
-	for (p = " \t\r\n"; *p != '\0'; p++)
-		bclass[(unsigned char)*p] = B_WS;
-	for (p = "<=&"; *p != '\0'; p++)
-		bclass[(unsigned char)*p] = B_LOOK;
-	for (c = 'a'; c <= 'z'; c++) {
-		bclass[c] = B_NAME1 | B_NAME;
-		bclass[c - 'a' + 'A'] = B_NAME1 | B_NAME;
-	}
-	bclass['_'] = bclass[':'] = B_NAME1 | B_NAME;
-	for (c = '0'; c <= '9'; c++)
-		bclass[c] = B_NAME;
-	bclass['-'] = bclass['.'] = B_NAME;
-}
+#define W	B_WS
+#define L	(B_NAME1 | B_NAME)
+#define D	B_NAME
+#define K	B_LOOK
+#define K16	K, K, K, K, K, K, K, K, K, K, K, K, K, K, K, K
+static const unsigned char bclass[256] = {
+	/* 00 */ K, K, K, K, K, K, K, K,
+	    K, W, W, K, K, W, K, K,
+	/* 10 */ K, K, K, K, K, K, K, K,
+	    K, K, K, K, K, K, K, K,
+	/* 20 */ W, 0, 0, 0, 0, 0, K, 0,
+	    0, 0, 0, 0, 0, D, D, 0,
+	/* 30 */ D, D, D, D, D, D, D, D,
+	    D, D, L, 0, K, K, 0, 0,
+	/* 40 */ 0, L, L, L, L, L, L, L,
+	    L, L, L, L, L, L, L, L,
+	/* 50 */ L, L, L, L, L, L, L, L,
+	    L, L, L, 0, 0, 0, 0, L,
+	/* 60 */ 0, L, L, L, L, L, L, L,
+	    L, L, L, L, L, L, L, L,
+	/* 70 */ L, L, L, L, L, L, L, L,
+	    L, L, L, 0, 0, 0, 0, 0,
+	/* 80-ff: UTF-8, checked where it is content */
+	K16, K16, K16, K16, K16, K16, K16, K16
+};
+#undef W
+#undef L
+#undef D
+#undef K
+#undef K16
 
 /* body_scan()'s position, output and counts. */
 struct scan {
@@ -282,8 +288,6 @@ body_scan(const char *body, size_t n, char *out, size_t *outlen)
 	const unsigned char *s = (const unsigned char *)body, *p;
 	size_t		 i, t, e;
 
-	if (bclass['<'] == 0)
-		bclass_init();
 	*outlen = 0;
 	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
 		s += 3;
@@ -525,6 +529,15 @@ walk(mxml_node_t *top, struct adreq *ad)
 	return 0;
 }
 
+/* No address, the default schema: what a refused body leaves. */
+static void
+ad_clear(struct adreq *ad)
+{
+	ad->email[0] = '\0';
+	ad->emaillen = 0;
+	ad->schema = AD_OUTLOOK;
+}
+
 /*
  * Parse xml, NUL-terminated and followed by BODY_PAD more NUL bytes,
  * with mxml into ad: the raw EMailAddress text (not yet validated) and
@@ -538,9 +551,7 @@ body_parse(const char *xml, struct adreq *ad)
 	mxml_node_t	*top, *res;
 	int		 rc = -1;
 
-	ad->email[0] = '\0';
-	ad->emaillen = 0;
-	ad->schema = AD_OUTLOOK;
+	ad_clear(ad);
 	if ((top = mxmlNewElement(MXML_NO_PARENT, "top")) == NULL)
 		return -2;
 	mxml_oom = 0;
@@ -561,9 +572,7 @@ body_autodiscover(const char *body, size_t n, struct adreq *ad)
 	char		 xml[BODY_MAX + BODY_PAD];
 	size_t		 len;
 
-	ad->email[0] = '\0';
-	ad->emaillen = 0;
-	ad->schema = AD_OUTLOOK;
+	ad_clear(ad);
 	if (body == NULL || n > BODY_MAX || !body_scan(body, n, xml, &len))
 		return -1;
 	memset(xml + len, 0, BODY_PAD);

@@ -1440,7 +1440,7 @@ prepare(struct frame *f, struct domain *d)
 		d->jsoneas = prepared(f, d, &b);
 	}
 	buf_free(&b);
-	d->ready = 1;
+	d->ready = f->cfg->errors == 0 && !f->cfg->oom;
 }
 
 /*
@@ -1742,11 +1742,7 @@ config_ready(const struct config *ccfg, const struct domain *d)
 	fr.cfg = cfg;
 	fr.file = d->sec->file;
 	prepare(&fr, (struct domain *)d);
-	if (cfg->errors > 0 || cfg->oom) {
-		((struct domain *)d)->ready = 0;	/* asked again: -1 */
-		return -1;
-	}
-	return 0;
+	return d->ready ? 0 : -1;
 }
 
 void
