@@ -837,16 +837,21 @@ queue_up() {
 	    autoconfig.example.com "$ALICE" >"$T/$1.out" 2>"$T/$1.qerr" &
 	qpid=$!
 	poll_until 100 grep -q ready "$T/$1.out" && return 0
-	notok "queued ($1) did not get its connections waiting"
-	sed 's/^/#   /' "$T/$1.qerr"
+	notok "queued ($1) did not get its connections waiting" "$T/$1.qerr"
 	kill "$qpid" 2>/dev/null
 	return 1
+}
+# signal_queued NAME SIGNAL PID: send SIGNAL to PID while queue_up NAME
+# holds it in request 0, then let queued finish.
+signal_queued() {
+	kill "-$2" "$3"
+	: >"$T/$1.go"
+	wait "$qpid"
 }
 if ! ${CC:-cc} -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -I"$top/tests/leak" \
     -o "$T/queued" "$bb/queued.c" "$top/tests/leak/fcgic.c" \
     2>"$T/queued.cc"; then
-	notok "cannot build tests/blackbox/queued.c:"
-	sed 's/^/#   /' "$T/queued.cc"
+	notok "cannot build tests/blackbox/queued.c" "$T/queued.cc"
 fi
 
 if serve_tcp hup "$T/live.conf"; then
@@ -951,16 +956,12 @@ for qbin in "$bin" "$top/mailautoconf"; do
 		q_pid=$spid
 		if queue_up "hupq-$qname"; then
 			replace "$bb/reload.conf"
-			kill -HUP "$q_pid"
-			: >"$T/hupq-$qname.go"
-			wait "$qpid"
+			signal_queued "hupq-$qname" HUP "$q_pid"
 			check "SIGHUP §8: $qname takes it within 32 requests while connections wait" \
 			    t_hupq "hupq-$qname"
 		fi
 		if queue_up "termq-$qname"; then
-			kill -TERM "$q_pid"
-			: >"$T/termq-$qname.go"
-			wait "$qpid"
+			signal_queued "termq-$qname" TERM "$q_pid"
 			check "SIGTERM §8: $qname takes it within 32 requests while connections wait, exits 0" \
 			    t_termq "termq-$qname" "$q_pid"
 		else

@@ -528,7 +528,7 @@ run_cgi_trial(const struct fc_case *c, unsigned long n, struct trial *t)
 	char	 path[320];
 	pid_t	 pid;
 	int	 rep[2], fd;
-	char	*r, *p;
+	char	*r;
 	size_t	 len;
 
 	snprintf(path, sizeof(path), "%s.in", errpath);
@@ -554,10 +554,8 @@ run_cgi_trial(const struct fc_case *c, unsigned long n, struct trial *t)
 		}
 		close(fd);
 	}
-	if (t->answered && strncmp(t->ans.buf, "Status: ", 8) == 0)
-		t->ans.status = atoi(t->ans.buf + 8);
-	if (t->answered && (p = strstr(t->ans.buf, "\r\n\r\n")) != NULL)
-		t->ans.headlen = (size_t)(p - t->ans.buf) + 4;
+	if (t->answered)
+		fc_answer_head(&t->ans);
 	t->status = t->ans.status;
 }
 

@@ -483,7 +483,6 @@ fc_read(int fd, struct fc_answer *a, int werr, char *why, size_t whysz)
 	char		 content[65536 + 256];
 	size_t		 clen, plen;
 	int		 rc = -1;
-	const char	*p;
 
 	ans_reset(a);
 	snprintf(why, whysz, "no answer");
@@ -512,11 +511,21 @@ fc_read(int fd, struct fc_answer *a, int werr, char *why, size_t whysz)
 			break;
 		}
 	}
+	fc_answer_head(a);
+	return rc;
+}
+
+void
+fc_answer_head(struct fc_answer *a)
+{
+	const char	*p;
+
+	a->status = 0;
+	a->headlen = 0;
 	if (strncmp(a->buf, "Status: ", 8) == 0)
 		a->status = atoi(a->buf + 8);
 	if ((p = strstr(a->buf, "\r\n\r\n")) != NULL)
 		a->headlen = (size_t)(p - a->buf) + 4;
-	return rc;
 }
 
 int

@@ -97,6 +97,9 @@ int	 fc_read(int fd, struct fc_answer *a, int werr, char *why,
 	    size_t whysz);
 void	 fc_answer_free(struct fc_answer *);
 
+/* Set a's status and headlen from its bytes (NUL-terminated buf). */
+void	 fc_answer_head(struct fc_answer *);
+
 /*
  * Check an answer against its case: status, ErrorCode, wanted and
  * forbidden text, the header block and Content-Length.  Returns 1 when
