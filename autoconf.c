@@ -9,11 +9,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <fcgiapp.h>
 #include <grp.h>
+#include <netdb.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -518,58 +520,152 @@ drop_privileges(const char *user)
 	return 0;
 }
 
+/* listen() on fd bound to addr; the fd, or -1 with errno set. */
+static int
+bind_listen(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	int	 e;
+
+	if (bind(fd, addr, len) == 0 && listen(fd, 128) == 0)
+		return fd;
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/*
+ * A TCP listener for HOST:PORT, [V6ADDR]:PORT or :PORT (an empty HOST or
+ * "*" is every address).  -1 with a message when it cannot listen.
+ */
+static int
+listen_tcp(const char *spec)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		 host[300];
+	const char	*orig = spec, *colon = strrchr(spec, ':');
+	const char	*port = colon + 1;
+	size_t		 hl = (size_t)(colon - spec);
+	int		 fd = -1, e = 0, one = 1, zero = 0, wild, pass;
+
+	if (hl >= 2 && spec[0] == '[' && spec[hl - 1] == ']') {
+		spec++;
+		hl -= 2;
+	}
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	if (*port == '\0' || strspn(port, "0123456789") != strlen(port) ||
+	    strlen(port) > 5 || atoi(port) == 0 || atoi(port) > 65535) {
+		fprintf(stderr, "mailautoconf: -s %s: the port must be a "
+		    "number from 1 to 65535\n", port);
+		return -1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	wild = hl == 0 || strcmp(host, "*") == 0;
+	if ((e = getaddrinfo(wild ? NULL : host, port, &hints, &res)) != 0) {
+		fprintf(stderr, "mailautoconf: cannot listen on %s: %s\n",
+		    orig, gai_strerror(e));
+		return -1;
+	}
+	/* Every address: IPv6's "::" first, which takes IPv4 as well. */
+	for (pass = wild ? 0 : 1; pass < 2 && fd == -1; pass++)
+		for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
+			if (pass == 0 && ai->ai_family != AF_INET6)
+				continue;
+			if ((fd = socket(ai->ai_family, ai->ai_socktype,
+			    ai->ai_protocol)) == -1) {
+				e = errno;
+				continue;
+			}
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+			    sizeof(one));
+			if (wild && ai->ai_family == AF_INET6)
+				setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
+				    &zero, sizeof(zero));
+			if ((fd = bind_listen(fd, ai->ai_addr,
+			    ai->ai_addrlen)) == -1)
+				e = errno;
+		}
+	freeaddrinfo(res);
+	if (fd == -1)
+		fprintf(stderr, "mailautoconf: cannot listen on %s: %s\n",
+		    orig, strerror(e));
+	return fd;
+}
+
+/*
+ * A Unix-domain listener at path: a stale socket there is replaced,
+ * never any other file; mode 0660, and with -u as root the socket
+ * belongs to that user and the user's primary group.
+ */
+static int
+listen_unix(const char *path, const char *user)
+{
+	struct sockaddr_un	 sun;
+	struct passwd		*pw;
+	struct stat		 st;
+	int			 fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "mailautoconf: %s: path too long\n", path);
+		return -1;
+	}
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			fprintf(stderr, "mailautoconf: %s exists and is not "
+			    "a socket\n", path);
+			return -1;
+		}
+		unlink(path);
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    (fd = bind_listen(fd, (struct sockaddr *)&sun, sizeof(sun))) == -1) {
+		fprintf(stderr, "mailautoconf: cannot listen on unix:%s: %s\n",
+		    path, strerror(errno));
+		return -1;
+	}
+	if (user != NULL && (pw = getpwnam(user)) != NULL &&
+	    chown(path, pw->pw_uid, pw->pw_gid) == -1)
+		fprintf(stderr, "mailautoconf: chown %s: %s\n", path,
+		    strerror(errno));
+	if (chmod(path, 0660) == -1)
+		fprintf(stderr, "mailautoconf: chmod %s: %s\n", path,
+		    strerror(errno));
+	return fd;
+}
+
 /* Open the -s socket as fd 0. */
 static int
 open_socket(const char *spec, const char *user)
 {
-	const char	*path = spec;
-	struct passwd	*pw;
-	struct stat	 st;
-	int		 fd;
+	int	 fd;
 
 	if (strncmp(spec, "unix:", 5) == 0)
-		path = spec + 5;
+		fd = listen_unix(spec + 5, user);
 	else if (strchr(spec, ':') == NULL) {
 		fprintf(stderr, "mailautoconf: -s wants unix:PATH or "
 		    "HOST:PORT\n");
 		return -1;
-	}
-	if (path != spec) {
-		if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-			fprintf(stderr, "mailautoconf: %s: path too long\n",
-			    path);
-			return -1;
-		}
-		/* Replace a stale socket, never any other file. */
-		if (lstat(path, &st) == 0) {
-			if (!S_ISSOCK(st.st_mode)) {
-				fprintf(stderr, "mailautoconf: %s exists and "
-				    "is not a socket\n", path);
-				return -1;
-			}
-			unlink(path);
-		}
-	} else if (strlen(spec) > 300) {
+	} else if (strlen(spec) > 280) {
 		fprintf(stderr, "mailautoconf: -s: address too long\n");
 		return -1;
-	}
-	if ((fd = FCGX_OpenSocket(path, 128)) < 0) {
-		fprintf(stderr, "mailautoconf: cannot listen on %s\n", spec);
+	} else
+		fd = listen_tcp(spec);
+	if (fd == -1)
 		return -1;
-	}
-	if (path != spec) {
-		/* Only the server user (and its group) may connect. */
-		if (user != NULL && (pw = getpwnam(user)) != NULL &&
-		    chown(path, pw->pw_uid, pw->pw_gid) == -1)
-			fprintf(stderr, "mailautoconf: chown %s: %s\n", path,
-			    strerror(errno));
-		if (chmod(path, 0660) == -1)
-			fprintf(stderr, "mailautoconf: chmod %s: %s\n", path,
-			    strerror(errno));
-	}
 	if (fd != 0) {
-		if (dup2(fd, 0) == -1)
+		if (dup2(fd, 0) == -1) {
+			fprintf(stderr, "mailautoconf: dup2: %s\n",
+			    strerror(errno));
+			close(fd);
 			return -1;
+		}
 		close(fd);
 	}
 	return 0;

@@ -496,7 +496,7 @@ start_fcgi() {
 	[ "$(id -u)" -eq 0 ] && set -- -u nobody
 	try=0
 	while [ $try -lt 20 ]; do
-		FPORT=$((20000 + ($$ * 7 + try * 7919) % 40000))
+		FPORT=$(free_port)
 		try=$((try + 1))
 		"$BIN" -s "127.0.0.1:$FPORT" "$@" \
 		    -c "$FDIR/mailautoconf.conf" 2>>"$FDIR/log" &

@@ -234,6 +234,23 @@ expect_run() {
 	fi
 }
 
+# r_cmd NAME ARG...: run BINARY ARG... as NAME (exit status in NAME.rc).
+r_cmd() {
+	rc_name=$1
+	shift
+	run "$rc_name" env -i ASAN_OPTIONS="$ASAN_OPTIONS" \
+	    UBSAN_OPTIONS="$UBSAN_OPTIONS" "$TIMEOUT" 20 "$bin" "$@"
+	echo GET >"$T/r/$rc_name.method"
+}
+exit_is() {
+	ex=$(cat "$T/r/$1.rc")
+	if [ "$ex" != "$2" ]; then
+		echo "want exit status $2, got $ex; stderr:"
+		cat "$T/r/$1.err"
+		return 1
+	fi
+}
+
 # expect NAME STATUS [CTYPE]: an answer of STATUS with an explicit
 # Status line, Content-Type (CTYPE when given) and a Content-Length
 # equal to the body's length; a HEAD answer has no body (SPEC §1).
@@ -753,13 +770,71 @@ t_stop() {
 	server_clean "$3"
 }
 
+# t_listen NAME TEXT: -s failed as it should: exit 71, stderr is the
+# one line "mailautoconf: TEXT".
+t_listen() {
+	expect_run "$1" && exit_is "$1" 71 || return 1
+	if [ "$(cat "$T/r/$1.err")" != "mailautoconf: $2" ]; then
+		echo "want stderr 'mailautoconf: $2', got:"
+		cat "$T/r/$1.err"
+		return 1
+	fi
+}
+
 if serve_tcp tcp "$conf"; then
 	tcp_pid=$spid
 	ok "FastCGI §8: $(basename "$bin") -s $saddr ${uopt:+$uopt }starts"
 	sequence fcgi-tcp "$saddr"
+	# A second server on the same address: the address and the reason
+	# on stderr, exit 71, nothing else said (libfcgi's own listener
+	# printed "bind/listen: ..." and exited with errno).
+	r_cmd busy -c "$conf" -s "$saddr" $uopt
+	check "-s §8: an address in use: exit 71, the address and the reason" \
+	    t_listen busy "cannot listen on $saddr: Address already in use"
 else
 	fail=$((fail + 1))
 	tcp_pid=
+fi
+
+for bad in 0 65536 99999999 http x1; do
+	r_cmd "port-$bad" -c "$conf" -s "127.0.0.1:$bad" $uopt
+	check "-s §8: port '$bad' is refused with exit 71" t_listen \
+	    "port-$bad" "-s $bad: the port must be a number from 1 to 65535"
+done
+r_cmd port-none -c "$conf" -s "127.0.0.1:" $uopt
+check "-s §8: no port is refused with exit 71" t_listen port-none \
+    "-s : the port must be a number from 1 to 65535"
+r_cmd unix-nodir -c "$conf" -s "unix:$T/no/such/dir.sock" $uopt
+check "-s §8: a Unix socket in a missing directory: exit 71, the reason" \
+    t_listen unix-nodir \
+    "cannot listen on unix:$T/no/such/dir.sock: No such file or directory"
+# IPv6 in brackets, where this machine has ::1 (cgi-fcgi cannot connect
+# to IPv6: bench/fcgireq asks both servers the same request).
+if [ -n "$tcp_pid" ] && grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null
+then
+	v6=[::1]:$(free_port)
+	# shellcheck disable=SC2086
+	env -i ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
+	    "$bin" -s "$v6" $uopt -c "$conf" </dev/null >"$T/tcp6.out" \
+	    2>"$T/tcp6.err" &
+	v6pid=$!
+	pids="$pids $v6pid"
+	t_v6() {
+		${CC:-cc} -std=c99 -D_POSIX_C_SOURCE=200809L -O2 \
+		    -I"$top/tests/leak" -o "$T/fcgireq" "$top/bench/fcgireq.c" \
+		    "$top/tests/leak/fcgic.c" || return 1
+		"$T/fcgireq" -w 10 -o -H autoconfig.example.com "$v6" \
+		    "$ALICE" >"$T/v6.ans" || return 1
+		"$T/fcgireq" -o -H autoconfig.example.com "$saddr" "$ALICE" \
+		    >"$T/v4.ans" || return 1
+		grep -q '<hostname>imap.example.com</hostname>' "$T/v6.ans" &&
+		    cmp "$T/v4.ans" "$T/v6.ans"
+	}
+	check "-s §8: $v6 gives the answer of 127.0.0.1" t_v6
+	check "-s §8: the $v6 server exits with 0 on SIGTERM" \
+	    t_stop "$v6pid" TERM tcp6
+else
+	skipped "-s §8: [::1]:PORT serves" "no ::1 on this machine"
 fi
 
 # spawn-fcgi: fd 0 is the listening socket, on a Unix socket.
@@ -976,22 +1051,6 @@ done
 # ======================================================================
 # (d) the shell: -r and -t
 # ======================================================================
-
-r_cmd() {
-	rc_name=$1
-	shift
-	run "$rc_name" env -i ASAN_OPTIONS="$ASAN_OPTIONS" \
-	    UBSAN_OPTIONS="$UBSAN_OPTIONS" "$TIMEOUT" 20 "$bin" "$@"
-	echo GET >"$T/r/$rc_name.method"
-}
-exit_is() {
-	ex=$(cat "$T/r/$1.rc")
-	if [ "$ex" != "$2" ]; then
-		echo "want exit status $2, got $ex; stderr:"
-		cat "$T/r/$1.err"
-		return 1
-	fi
-}
 
 r_cmd r-url -c "$conf" -r "http://autoconfig.example.net$TB"
 t_r_url() {

@@ -7,16 +7,16 @@
 set -u
 bin=${1:?usage: privileges.sh BINARY}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok - $1"; }
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$top/tests/lib.sh"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "privileges: 0 passed, 0 failed (not root: skipped)"
 	exit 0
 fi
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
+T=$tmp	# free_port lists the ports it gave in $T/ports
 pids=
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT INT TERM
 cp etc/mailautoconf.conf "$tmp/m.conf"
@@ -24,34 +24,36 @@ chmod 644 "$tmp/m.conf"
 nuid=$(id -u nobody)
 ngid=$(id -g nobody)
 
-# A free port from the kernel: bind to 0 in a short-lived helper.
-port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
 field() {
 	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"
 }
 
-# Start the responder with extra options; sets $pid.
+# Start the responder with extra options; sets $pid.  A port taken
+# between free_port and the bind ("cannot listen") is tried again.
 start() {
-	p=$(port)
-	"$bin" "$@" -c "$tmp/m.conf" -s "127.0.0.1:$p" 2>"$tmp/err" &
-	pid=$!
-	pids="$pids $pid"
-	i=0
-	while [ $i -lt 50 ]; do
-		REQUEST_METHOD=GET REQUEST_URI=/mail/config-v1.1.xml \
-		    HTTP_HOST=example.com cgi-fcgi -bind -connect \
-		    "127.0.0.1:$p" 2>/dev/null | grep -q '^Status: 200' &&
-		    return 0
-		sleep 0.1
-		i=$((i + 1))
+	st=0
+	while [ $st -lt 5 ]; do
+		p=$(free_port)
+		"$bin" "$@" -c "$tmp/m.conf" -s "127.0.0.1:$p" 2>"$tmp/err" &
+		pid=$!
+		pids="$pids $pid"
+		i=0
+		while [ $i -lt 50 ] && alive "$pid"; do
+			REQUEST_METHOD=GET REQUEST_URI=/mail/config-v1.1.xml \
+			    HTTP_HOST=example.com cgi-fcgi -bind -connect \
+			    "127.0.0.1:$p" 2>/dev/null | grep -q '^Status: 200' &&
+			    return 0
+			sleep 0.1
+			i=$((i + 1))
+		done
+		alive "$pid" && return 1
+		grep -q 'cannot listen' "$tmp/err" || return 1
+		st=$((st + 1))
 	done
 	return 1
 }
 
-"$bin" -c "$tmp/m.conf" -s 127.0.0.1:"$(port)" 2>"$tmp/root.err"
+"$bin" -c "$tmp/m.conf" -s 127.0.0.1:"$(free_port)" 2>"$tmp/root.err"
 rc=$?
 [ $rc -eq 77 ] && grep -q 'refusing to serve FastCGI as root' "$tmp/root.err" &&
     ok "as root without -u: refused, exit 77" ||
@@ -99,7 +101,7 @@ else
 	notok "serves with -S -u nobody"
 fi
 
-"$bin" -c "$tmp/m.conf" -u no-such-user-here -s 127.0.0.1:"$(port)" \
+"$bin" -c "$tmp/m.conf" -u no-such-user-here -s 127.0.0.1:"$(free_port)" \
     2>"$tmp/nouser.err"
 rc=$?
 [ $rc -eq 77 ] && grep -q 'no such user' "$tmp/nouser.err" &&

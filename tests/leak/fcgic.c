@@ -294,11 +294,13 @@ fc_connect(const char *addr, double wait)
 {
 	struct sockaddr_un	 sun;
 	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
 	struct sockaddr		*sa;
 	socklen_t		 salen;
-	const char		*colon;
+	const char		*colon, *h = addr;
 	char			 host[64];
 	double			 until = now() + wait;
+	size_t			 hl;
 	int			 fd, e;
 
 	if (strncmp(addr, "unix:", 5) == 0) {
@@ -310,18 +312,32 @@ fc_connect(const char *addr, double wait)
 		sa = (struct sockaddr *)&sun;
 		salen = sizeof(sun);
 	} else {
-		if ((colon = strrchr(addr, ':')) == NULL ||
-		    (size_t)(colon - addr) >= sizeof(host))
+		/* 127.0.0.1:PORT or [::1]:PORT */
+		if ((colon = strrchr(addr, ':')) == NULL)
 			return -1;
-		memcpy(host, addr, (size_t)(colon - addr));
-		host[colon - addr] = '\0';
+		hl = (size_t)(colon - addr);
+		if (hl >= 2 && addr[0] == '[' && addr[hl - 1] == ']') {
+			h++;
+			hl -= 2;
+		}
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, h, hl);
+		host[hl] = '\0';
 		memset(&sin, 0, sizeof(sin));
+		memset(&sin6, 0, sizeof(sin6));
 		sin.sin_family = AF_INET;
 		sin.sin_port = htons((unsigned short)atoi(colon + 1));
-		if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = sin.sin_port;
+		if (inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
+			sa = (struct sockaddr *)&sin;
+			salen = sizeof(sin);
+		} else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
+			sa = (struct sockaddr *)&sin6;
+			salen = sizeof(sin6);
+		} else
 			return -1;
-		sa = (struct sockaddr *)&sin;
-		salen = sizeof(sin);
 	}
 	for (;;) {
 		if ((fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC,

@@ -63,8 +63,8 @@ int	 fc_load(const char *path, const char *gendir, struct fc_case **cases,
 void	 fc_free(struct fc_case *, size_t);
 
 /*
- * Connect to addr ("unix:PATH" or "HOST:PORT"), retrying for up to
- * wait seconds while it is refused.  Returns the socket or -1.
+ * Connect to addr ("unix:PATH", "IPV4:PORT" or "[IPV6]:PORT"), retrying
+ * for up to wait seconds while it is refused.  Returns the socket or -1.
  */
 int	 fc_connect(const char *addr, double wait);
 
