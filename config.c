@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "mailautoconf.h"
 
@@ -214,10 +216,45 @@ conf_err(struct frame *f, int line, const char *fmt, ...)
 {
 	va_list	 ap;
 
+	/* Past CONF_ERRORS_MAX, counted only; the reading stops. */
+	if (++f->cfg->errors > CONF_ERRORS_MAX)
+		return;
 	va_start(ap, fmt);
 	conf_msg(f, line, "", fmt, ap);
 	va_end(ap);
-	f->cfg->errors++;
+	if (f->cfg->errors == CONF_ERRORS_MAX)
+		fprintf(stderr, "%s: %d errors: reading no further\n",
+		    f->file, CONF_ERRORS_MAX);
+}
+
+/*
+ * Open a file the config names (the config itself, an include, a PEM
+ * file) for reading: only a regular file of at most CONF_FILE_MAX bytes.
+ * The open does not wait (a FIFO would, for a writer).  NULL with *why
+ * saying why; st is filled in.
+ */
+FILE *
+conf_fopen(const char *path, struct stat *st, const char **why)
+{
+	FILE	*fp;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	if (fstat(fd, st) == -1)
+		*why = strerror(errno);
+	else if (!S_ISREG(st->st_mode))
+		*why = "not a regular file";
+	else if (st->st_size > CONF_FILE_MAX)
+		*why = "larger than " CONF_FILE_MAX_TEXT;
+	else if ((fp = fdopen(fd, "r")) == NULL)
+		*why = strerror(errno);
+	else
+		return fp;
+	close(fd);
+	return NULL;
 }
 
 static void
@@ -843,7 +880,7 @@ parse_include(struct frame *f, const char *pat)
 		conf_err(f, f->line, "include: %s: cannot expand", path);
 		return;
 	}
-	for (i = 0; i < g.gl_pathc; i++) {
+	for (i = 0; i < g.gl_pathc && f->cfg->errors < CONF_ERRORS_MAX; i++) {
 		path = conf_strndup(f, g.gl_pathv[i], strlen(g.gl_pathv[i]));
 		if (path != NULL)
 			parse_file(f->cfg, path, f->depth + 1, f);
@@ -936,6 +973,7 @@ parse_file(struct config *cfg, const char *file, int depth,
 	struct frame	*f;
 	struct stat	 st;
 	FILE		*fp;
+	const char	*why;
 	char		*line;
 	long		 n;
 
@@ -949,14 +987,9 @@ parse_file(struct config *cfg, const char *file, int depth,
 	f->file = file;
 	f->depth = depth;
 	f->up = up;
-	if ((fp = fopen(file, "r")) == NULL) {
-		conf_err(f, 0, "%s", strerror(errno));
-		goto out;
-	}
 	/* Not /dev/zero, a FIFO or a directory: a file. */
-	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
-		conf_err(f, 0, "not a regular file");
-		fclose(fp);
+	if ((fp = conf_fopen(file, &st, &why)) == NULL) {
+		conf_err(f, 0, "%s", why);
 		goto out;
 	}
 	/* A file that includes itself, directly or not, is read once. */
@@ -970,7 +1003,8 @@ parse_file(struct config *cfg, const char *file, int depth,
 		}
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
-	while ((n = read_line(fp, line)) != -1) {
+	while (cfg->errors < CONF_ERRORS_MAX &&
+	    (n = read_line(fp, line)) != -1) {
 		f->line++;
 		if (n == -2)
 			conf_err(f, f->line, "line longer than %d bytes",

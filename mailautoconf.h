@@ -10,6 +10,8 @@
 #ifndef MAILAUTOCONF_H
 #define MAILAUTOCONF_H
 
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +39,9 @@
 #define CONF_LINE_MAX	4096	/* one line, newline included */
 #define CONF_VALUE_MAX	1024	/* one value */
 #define CONF_DEPTH_MAX	8	/* include nesting */
+#define CONF_FILE_MAX	(64L << 20)	/* bytes of one file (config, PEM) */
+#define CONF_FILE_MAX_TEXT "64 MiB"	/* CONF_FILE_MAX in messages */
+#define CONF_ERRORS_MAX	100	/* errors reported before reading stops */
 #define SERVERS_MAX	8	/* server lines per protocol and section */
 #define AUTH_MAX	6	/* authentication methods per server */
 #define TTL_MAX		720	/* Outlook TTL in hours */
@@ -317,6 +322,7 @@ struct config;
 #define CONF_LAZY	0x2	/* prepare a domain's answers on first use */
 
 struct config	*config_load(const char *, int);
+FILE		*conf_fopen(const char *, struct stat *, const char **);
 int		 config_ready(const struct config *, const struct domain *);
 void		 config_free(struct config *);
 const struct domain *config_lookup(const struct config *, const char *,

@@ -134,10 +134,12 @@ no_pass(char *buf, int size, int rw, void *u)
 static FILE *
 open_pem(const char *path, char *err, size_t errsz)
 {
-	FILE	*fp;
+	struct stat	 st;
+	FILE		*fp;
+	const char	*why;
 
-	if ((fp = fopen(path, "r")) == NULL)
-		snprintf(err, errsz, "%s: cannot open", path);
+	if ((fp = conf_fopen(path, &st, &why)) == NULL)
+		snprintf(err, errsz, "%s: %s", path, why);
 	return fp;
 }
 

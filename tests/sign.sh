@@ -96,12 +96,20 @@ grep -v '^sign_certificate' sub/signed.conf > sub/bad3.conf
 [ $rc1 -eq 78 ] && grep -q '^sub/bad1.conf:[0-9]*: signing: .*does not match' e1.txt &&
     ok "a key that does not match the certificate: FILE:LINE, exit 78" ||
     { notok "a key that does not match the certificate: FILE:LINE, exit 78"; cat e1.txt; }
-[ $rc2 -eq 78 ] && grep -q '^sub/bad2.conf:[0-9]*: signing: sub/nope.pem: cannot open' e2.txt &&
+[ $rc2 -eq 78 ] && grep -q '^sub/bad2.conf:[0-9]*: signing: sub/nope.pem: No such file or directory' e2.txt &&
     ok "a missing key file is named relative to the config" ||
     { notok "a missing key file is named relative to the config"; cat e2.txt; }
 [ $rc3 -eq 78 ] && grep -q 'sign_certificate and sign_key go together' e3.txt &&
     ok "sign_key without sign_certificate is an error" ||
     { notok "sign_key without sign_certificate is an error"; cat e3.txt; }
+# A FIFO as the key: refused at once (opening it for reading would wait
+# for a writer), never a hang.
+mkfifo sub/key.fifo
+sed 's#^sign_key = ../key.pem#sign_key = key.fifo#' sub/signed.conf > sub/bad4.conf
+timeout 10 "$bin" -t -c sub/bad4.conf >/dev/null 2>e4.txt; rc4=$?
+[ $rc4 -eq 78 ] && grep -q '^sub/bad4.conf:[0-9]*: signing: sub/key.fifo: not a regular file' e4.txt &&
+    ok "a FIFO as the key: not a regular file, exit 78, no wait" ||
+    { notok "a FIFO as the key: not a regular file, exit 78 (got $rc4)"; cat e4.txt; }
 
 echo "sign: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -4,6 +4,9 @@
  * §7: all errors are reported, then the load fails); the good ones must
  * load silently and give the settings SPEC §2 and §7 describe.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <time.h>
 
 #include "testutil.h"
@@ -320,6 +323,100 @@ test_line_limit(void **state)
 	free(err);
 	unlink(path);
 	free(text);
+	rmdir(dir);
+}
+
+/*
+ * Only regular files are read, and the open does not wait: a FIFO (whose
+ * open for reading waits for a writer; tu_load's alarm fails the test
+ * if it does), a device and a directory are errors, named by -c or by
+ * an include; so is a file larger than CONF_FILE_MAX (sparse here).
+ */
+static void
+test_special_files(void **state)
+{
+	char		 dir[] = "/tmp/mac-test-XXXXXX";
+	char		 mpath[64], fifo[64], big[64], want[512], *err;
+	struct config	*cfg;
+	size_t		 i;
+	int		 fd;
+	static const char *incs[] = { "f.fifo", "/dev/null", "sub", "big.conf" };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/f.fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(big, sizeof(big), "%s/sub", dir);
+	assert_int_equal(mkdir(big, 0700), 0);
+	snprintf(big, sizeof(big), "%s/big.conf", dir);
+	assert_true((fd = open(big, O_WRONLY | O_CREAT, 0600)) != -1);
+	assert_int_equal(ftruncate(fd, CONF_FILE_MAX + 1), 0);
+	close(fd);
+
+	cfg = tu_load(fifo, 0, &err);
+	assert_null(cfg);
+	snprintf(want, sizeof(want), "%s: not a regular file\n%s: 1 error\n",
+	    fifo, fifo);
+	assert_string_equal(err, want);
+	free(err);
+
+	for (i = 0; i < NELEM(incs); i++) {
+		snprintf(want, sizeof(want), "include = %s\n", incs[i]);
+		write_conf(mpath, sizeof(mpath), dir, "main.conf", want,
+		    strlen(want));
+		cfg = tu_load(mpath, 0, &err);
+		assert_null(cfg);
+		snprintf(want, sizeof(want), "%s%s%s: %s\n%s: 1 error\n",
+		    incs[i][0] == '/' ? "" : dir, incs[i][0] == '/' ? "" : "/",
+		    incs[i], i == 3 ? "larger than " CONF_FILE_MAX_TEXT :
+		    "not a regular file", mpath);
+		assert_string_equal(err, want);
+		free(err);
+	}
+	unlink(mpath);
+	unlink(fifo);
+	unlink(big);
+	snprintf(big, sizeof(big), "%s/sub", dir);
+	rmdir(big);
+	rmdir(dir);
+}
+
+/*
+ * CONF_ERRORS_MAX errors are reported, then a line saying so, and the
+ * reading stops: the first CONF_ERRORS_MAX + 20 lines all bad, then
+ * lines that would each be one more error.
+ */
+static void
+test_error_limit(void **state)
+{
+	char		 dir[] = "/tmp/mac-test-XXXXXX";
+	char		 path[64], line[256], *text, *err, *p;
+	size_t		 n = 0, k;
+	struct config	*cfg;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	text = malloc(64 * (CONF_ERRORS_MAX + 40));
+	assert_non_null(text);
+	for (k = 0; k < CONF_ERRORS_MAX + 40; k++)
+		n += (size_t)sprintf(text + n, "bad line %zu\n", k);
+	write_conf(path, sizeof(path), dir, "many.conf", text, n);
+	cfg = tu_load(path, 0, &err);
+	assert_null(cfg);
+	/* Line k: the error of line k, up to the limit. */
+	p = err;
+	for (k = 1; k <= CONF_ERRORS_MAX; k++) {
+		n = (size_t)snprintf(line, sizeof(line),
+		    "%s:%zu: expected 'key = value'\n", path, k);
+		assert_memory_equal(p, line, n);
+		p += n;
+	}
+	snprintf(line, sizeof(line), "%s: %d errors: reading no further\n"
+	    "%s: %d errors\n", path, CONF_ERRORS_MAX, path, CONF_ERRORS_MAX);
+	assert_string_equal(p, line);
+	free(err);
+	free(text);
+	unlink(path);
 	rmdir(dir);
 }
 
@@ -791,6 +888,8 @@ main(void)
 		cmocka_unit_test(test_bad_verbose),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_line_limit),
+		cmocka_unit_test(test_special_files),
+		cmocka_unit_test(test_error_limit),
 		cmocka_unit_test(test_good_files),
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_defaults),

@@ -151,7 +151,8 @@ tu_capture_end(struct tu_capture *c)
  * what config_load printed in *err (caller frees).
  *
  * A dry run in a child comes first: a sanitizer report written while
- * fd 2 is captured would otherwise die unseen with the process.
+ * fd 2 is captured would otherwise die unseen with the process, and a
+ * load that hangs would hang the test.
  */
 static inline struct config *
 tu_load_dry(const char *path, int verbose, char **err, int dry)
@@ -165,6 +166,7 @@ tu_load_dry(const char *path, int verbose, char **err, int dry)
 		fflush(NULL);
 		tu_capture_begin(&c);
 		if ((pid = fork()) == 0) {
+			alarm(60);	/* a load that hangs fails as a crash */
 			cfg = config_load(path, verbose);
 			_exit(cfg != NULL ? 0 : 3);
 		}
