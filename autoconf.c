@@ -535,6 +535,28 @@ bind_listen(int fd, const struct sockaddr *addr, socklen_t len)
 }
 
 /*
+ * A listening socket for one getaddrinfo() result; a wildcard IPv6
+ * socket takes IPv4 connections too.  -1 with *e set.
+ */
+static int
+listen_ai(const struct addrinfo *ai, int wild, int *e)
+{
+	int	 fd, one = 1, zero = 0;
+
+	if ((fd = socket(ai->ai_family, ai->ai_socktype,
+	    ai->ai_protocol)) == -1) {
+		*e = errno;
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (wild && ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if ((fd = bind_listen(fd, ai->ai_addr, ai->ai_addrlen)) == -1)
+		*e = errno;
+	return fd;
+}
+
+/*
  * A TCP listener for HOST:PORT, [V6ADDR]:PORT or :PORT (an empty HOST or
  * "*" is every address).  -1 with a message when it cannot listen.
  */
@@ -546,7 +568,8 @@ listen_tcp(const char *spec)
 	const char	*orig = spec, *colon = strrchr(spec, ':');
 	const char	*port = colon + 1;
 	size_t		 hl = (size_t)(colon - spec);
-	int		 fd = -1, e = 0, one = 1, zero = 0, wild, pass;
+	unsigned	 pn;
+	int		 fd = -1, e = 0, wild;
 
 	if (hl >= 2 && spec[0] == '[' && spec[hl - 1] == ']') {
 		spec++;
@@ -554,8 +577,7 @@ listen_tcp(const char *spec)
 	}
 	memcpy(host, spec, hl);
 	host[hl] = '\0';
-	if (*port == '\0' || strspn(port, "0123456789") != strlen(port) ||
-	    strlen(port) > 5 || atoi(port) == 0 || atoi(port) > 65535) {
+	if (conf_uint(port, strlen(port), 1, 65535, &pn) == -1) {
 		fprintf(stderr, "mailautoconf: -s %s: the port must be a "
 		    "number from 1 to 65535\n", port);
 		return -1;
@@ -571,24 +593,12 @@ listen_tcp(const char *spec)
 		return -1;
 	}
 	/* Every address: IPv6's "::" first, which takes IPv4 as well. */
-	for (pass = wild ? 0 : 1; pass < 2 && fd == -1; pass++)
-		for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
-			if (pass == 0 && ai->ai_family != AF_INET6)
-				continue;
-			if ((fd = socket(ai->ai_family, ai->ai_socktype,
-			    ai->ai_protocol)) == -1) {
-				e = errno;
-				continue;
-			}
-			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-			    sizeof(one));
-			if (wild && ai->ai_family == AF_INET6)
-				setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
-				    &zero, sizeof(zero));
-			if ((fd = bind_listen(fd, ai->ai_addr,
-			    ai->ai_addrlen)) == -1)
-				e = errno;
-		}
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next)
+		if (!wild || ai->ai_family == AF_INET6)
+			fd = listen_ai(ai, wild, &e);
+	for (ai = res; wild && ai != NULL && fd == -1; ai = ai->ai_next)
+		if (ai->ai_family != AF_INET6)
+			fd = listen_ai(ai, wild, &e);
 	freeaddrinfo(res);
 	if (fd == -1)
 		fprintf(stderr, "mailautoconf: cannot listen on %s: %s\n",

@@ -248,7 +248,7 @@ conf_fopen(const char *path, struct stat *st, const char **why)
 	else if (!S_ISREG(st->st_mode))
 		*why = "not a regular file";
 	else if (st->st_size > CONF_FILE_MAX)
-		*why = "larger than " CONF_FILE_MAX_TEXT;
+		*why = "larger than " MAC_STR(CONF_FILE_MAX_MB) " MiB";
 	else if ((fp = fdopen(fd, "r")) == NULL)
 		*why = strerror(errno);
 	else
@@ -358,8 +358,6 @@ user_ok(const char *s, size_t n)
 	return 1;
 }
 
-static int	parse_uint(const char *, size_t, unsigned, unsigned,
-		    unsigned *);
 
 /*
  * 1 if s is an absolute http(s) URL with a host name (which may use
@@ -397,7 +395,7 @@ url_ok(const char *s, size_t n)
 	if (s[skip + hl] == ':') {
 		i = skip + hl + 1;
 		hl = strspn(s + i, "0123456789");
-		if (parse_uint(s + i, hl, 1, 65535, &port) == -1 ||
+		if (conf_uint(s + i, hl, 1, 65535, &port) == -1 ||
 		    (s[i + hl] != '\0' && s[i + hl] != '/'))
 			return 0;
 	}
@@ -405,8 +403,8 @@ url_ok(const char *s, size_t n)
 }
 
 /* Parse a decimal in [min, max]; 0 or -1. */
-static int
-parse_uint(const char *s, size_t n, unsigned min, unsigned max,
+int
+conf_uint(const char *s, size_t n, unsigned min, unsigned max,
     unsigned *out)
 {
 	unsigned long v = 0;
@@ -516,7 +514,7 @@ parse_server(struct frame *f, enum proto p, char *v)
 		    proto_names[p], tok[0]);
 		return;
 	}
-	if (parse_uint(tok[1], strlen(tok[1]), 1, 65535, &sv->port) == -1) {
+	if (conf_uint(tok[1], strlen(tok[1]), 1, 65535, &sv->port) == -1) {
 		conf_err(f, f->line, "%s: bad port '%s' (1-65535)",
 		    proto_names[p], tok[1]);
 		return;
@@ -702,7 +700,7 @@ parse_key(struct frame *f, const char *k, size_t klen, char *v)
 			s->leave_on_server = b;
 		break;
 	case K_TTL:
-		if (parse_uint(v, vlen, 1, TTL_MAX, &s->ttl) == -1) {
+		if (conf_uint(v, vlen, 1, TTL_MAX, &s->ttl) == -1) {
 			conf_err(f, f->line, "ttl: expected hours, 1-%d",
 			    TTL_MAX);
 			return;

@@ -35,12 +35,16 @@
 #define AD_ATTRS_MAX	256	/* '=' in an Autodiscover body; more -> 600 */
 #define AD_SCHEMA_MAX	256	/* AcceptableResponseSchema value */
 
+/* A macro's value as a string literal: MAC_STR(CONF_FILE_MAX_MB) is "64". */
+#define MAC_STR_(x)	#x
+#define MAC_STR(x)	MAC_STR_(x)
+
 /* Config limits: exceeding one is a config error. */
 #define CONF_LINE_MAX	4096	/* one line, newline included */
 #define CONF_VALUE_MAX	1024	/* one value */
 #define CONF_DEPTH_MAX	8	/* include nesting */
-#define CONF_FILE_MAX	(64L << 20)	/* bytes of one file (config, PEM) */
-#define CONF_FILE_MAX_TEXT "64 MiB"	/* CONF_FILE_MAX in messages */
+#define CONF_FILE_MAX_MB 64	/* MiB of one file (config, PEM) */
+#define CONF_FILE_MAX	((long)CONF_FILE_MAX_MB << 20)
 #define CONF_ERRORS_MAX	100	/* errors reported before reading stops */
 #define SERVERS_MAX	8	/* server lines per protocol and section */
 #define AUTH_MAX	6	/* authentication methods per server */
@@ -323,6 +327,8 @@ struct config;
 
 struct config	*config_load(const char *, int);
 FILE		*conf_fopen(const char *, struct stat *, const char **);
+int		 conf_uint(const char *, size_t, unsigned, unsigned,
+		    unsigned *);
 int		 config_ready(const struct config *, const struct domain *);
 void		 config_free(struct config *);
 const struct domain *config_lookup(const struct config *, const char *,

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,10 +293,10 @@ now(void)
 int
 fc_connect(const char *addr, double wait)
 {
-	struct sockaddr_un	 sun;
-	struct sockaddr_in	 sin;
-	struct sockaddr_in6	 sin6;
-	struct sockaddr		*sa;
+	struct sockaddr_storage	 ss;
+	struct sockaddr_un	*sun = (struct sockaddr_un *)&ss;
+	struct sockaddr		*sa = (struct sockaddr *)&ss;
+	struct addrinfo		 hints, *ai;
 	socklen_t		 salen;
 	const char		*colon, *h = addr;
 	char			 host[64];
@@ -303,16 +304,15 @@ fc_connect(const char *addr, double wait)
 	size_t			 hl;
 	int			 fd, e;
 
+	memset(&ss, 0, sizeof(ss));
 	if (strncmp(addr, "unix:", 5) == 0) {
-		memset(&sun, 0, sizeof(sun));
-		sun.sun_family = AF_UNIX;
-		if (strlen(addr + 5) >= sizeof(sun.sun_path))
+		sun->sun_family = AF_UNIX;
+		if (strlen(addr + 5) >= sizeof(sun->sun_path))
 			return -1;
-		strcpy(sun.sun_path, addr + 5);
-		sa = (struct sockaddr *)&sun;
-		salen = sizeof(sun);
+		strcpy(sun->sun_path, addr + 5);
+		salen = sizeof(*sun);
 	} else {
-		/* 127.0.0.1:PORT or [::1]:PORT */
+		/* 127.0.0.1:PORT or [::1]:PORT, numeric only */
 		if ((colon = strrchr(addr, ':')) == NULL)
 			return -1;
 		hl = (size_t)(colon - addr);
@@ -324,20 +324,14 @@ fc_connect(const char *addr, double wait)
 			return -1;
 		memcpy(host, h, hl);
 		host[hl] = '\0';
-		memset(&sin, 0, sizeof(sin));
-		memset(&sin6, 0, sizeof(sin6));
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons((unsigned short)atoi(colon + 1));
-		sin6.sin6_family = AF_INET6;
-		sin6.sin6_port = sin.sin_port;
-		if (inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
-			sa = (struct sockaddr *)&sin;
-			salen = sizeof(sin);
-		} else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
-			sa = (struct sockaddr *)&sin6;
-			salen = sizeof(sin6);
-		} else
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+		if (getaddrinfo(host, colon + 1, &hints, &ai) != 0)
 			return -1;
+		memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+		salen = ai->ai_addrlen;
+		freeaddrinfo(ai);
 	}
 	for (;;) {
 		if ((fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC,

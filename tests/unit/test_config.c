@@ -340,7 +340,14 @@ test_special_files(void **state)
 	struct config	*cfg;
 	size_t		 i;
 	int		 fd;
-	static const char *incs[] = { "f.fifo", "/dev/null", "sub", "big.conf" };
+	static const struct {
+		const char	*name, *why;
+	} incs[] = {
+		{ "f.fifo", "not a regular file" },
+		{ "/dev/null", "not a regular file" },
+		{ "sub", "not a regular file" },
+		{ "big.conf", "larger than 64 MiB" },
+	};
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -361,15 +368,15 @@ test_special_files(void **state)
 	free(err);
 
 	for (i = 0; i < NELEM(incs); i++) {
-		snprintf(want, sizeof(want), "include = %s\n", incs[i]);
+		snprintf(want, sizeof(want), "include = %s\n", incs[i].name);
 		write_conf(mpath, sizeof(mpath), dir, "main.conf", want,
 		    strlen(want));
 		cfg = tu_load(mpath, 0, &err);
 		assert_null(cfg);
 		snprintf(want, sizeof(want), "%s%s%s: %s\n%s: 1 error\n",
-		    incs[i][0] == '/' ? "" : dir, incs[i][0] == '/' ? "" : "/",
-		    incs[i], i == 3 ? "larger than " CONF_FILE_MAX_TEXT :
-		    "not a regular file", mpath);
+		    incs[i].name[0] == '/' ? "" : dir,
+		    incs[i].name[0] == '/' ? "" : "/", incs[i].name,
+		    incs[i].why, mpath);
 		assert_string_equal(err, want);
 		free(err);
 	}
