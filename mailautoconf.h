@@ -422,4 +422,75 @@ size_t		 resp_head(const struct response *, char *, size_t);
 const char	*resp_bytes(struct response *, size_t *);
 const char	*status_reason(enum status);
 
+/* ---- serve.c: one request, every mode ---- */
+
+/* A source of body bytes (FastCGI stream or stdio): bytes read, 0 at
+ * the end or on an error. */
+typedef size_t (*readfn)(void *, char *, size_t);
+
+/*
+ * Answer one request from the CGI variables in env, the body read
+ * through rd into body (BODY_MAX + 1 bytes).  The response goes to r;
+ * the caller writes it.
+ */
+void	 serve(const struct config *, const struct cgi_env *, readfn, void *,
+	    char *, struct response *);
+/*
+ * The log line of a failed request into out: status, method, path (cut,
+ * query dropped, unprintable bytes as '?') and the reason.
+ */
+void	 serve_log_line(char *, size_t, const struct response *,
+	    const struct cgi_env *);
+
+/* ---- listen.c: the listening socket ---- */
+
+/* 1 if fd is a listening socket. */
+int	 listen_is_listener(int);
+/*
+ * systemd socket activation: the first socket passed (fd 3) becomes fd
+ * 0 and the LISTEN_* variables are removed.  0 (also when there is
+ * none), -1 with errno set.
+ */
+int	 listen_take_fds(void);
+/*
+ * Open the -s socket ("unix:PATH" or "HOST:PORT") with the given
+ * backlog as fd 0; user (or NULL) owns a Unix socket.  0, or -1 with a
+ * message on stderr.
+ */
+int	 listen_open(const char *, const char *, int);
+
+/* ---- fcgi.c: one FastCGI worker ---- */
+
+struct serve_opts {
+	const char	*path;		/* the configuration file */
+	int		 timeout;	/* -T: seconds to read a request */
+	int		 reload;	/* SIGHUP reloads in this process */
+	int		 sandbox;	/* enter the seccomp filter */
+};
+
+/* What the records waiting on a connection hold (fcgi_ready). */
+enum ready {
+	R_WAIT,		/* not all of a request yet */
+	R_WHOLE,	/* a whole request */
+	R_BIG,		/* more body than BODY_MAX already: answer 413 */
+	R_BAD		/* not FastCGI as libfcgi takes it */
+};
+
+/* The state of a request from the headers of its records (n bytes). */
+enum ready	 fcgi_ready(const unsigned char *, size_t);
+/*
+ * Serve FastCGI on the listening socket fd 0 with cfg (freed at the
+ * end) until SIGTERM or SIGUSR1.  Returns the exit status.
+ */
+int		 fcgi_worker(struct config *, const struct serve_opts *);
+
+/* ---- workers.c: several workers on one socket ---- */
+
+/*
+ * Run n workers (children) on fd 0 with cfg, restart those that die,
+ * reload on SIGHUP by starting new workers, stop on SIGTERM/SIGUSR1.
+ * Returns the exit status.
+ */
+int	 workers_run(struct config *, const struct serve_opts *, unsigned);
+
 #endif /* MAILAUTOCONF_H */

@@ -93,6 +93,8 @@ sandbox_enter(void)
 		/* the accept loop (libfcgi) */
 		SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(pselect6),
 		SCMP_SYS(select), SCMP_SYS(poll), SCMP_SYS(ppoll),
+		SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),
+		SCMP_SYS(epoll_ctl),
 		SCMP_SYS(shutdown), SCMP_SYS(setsockopt),
 		SCMP_SYS(getsockopt), SCMP_SYS(getsockname),
 		SCMP_SYS(getpeername), SCMP_SYS(recvfrom), SCMP_SYS(sendto),
@@ -105,7 +107,8 @@ sandbox_enter(void)
 		SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
 		SCMP_SYS(rt_sigreturn), SCMP_SYS(sigaltstack),
 		SCMP_SYS(rt_sigpending), SCMP_SYS(rt_sigsuspend),
-		SCMP_SYS(clock_gettime),
+		SCMP_SYS(clock_gettime), SCMP_SYS(alarm), SCMP_SYS(setitimer),
+		SCMP_SYS(getitimer), SCMP_SYS(getppid),
 		SCMP_SYS(gettimeofday), SCMP_SYS(time), SCMP_SYS(getpid),
 		SCMP_SYS(gettid), SCMP_SYS(futex), SCMP_SYS(getrandom),
 		SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(restart_syscall),

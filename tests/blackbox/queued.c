@@ -5,10 +5,9 @@
  *   queued addr n go mark host uri
  *
  * It opens connection 0 and sends its GET request but the two empty
- * records that end the parameters and the input, so the responder
- * accepts it and blocks reading it (signals held).  It opens connections
- * 1 to n-1 and sends each the whole request: they wait in the listen
- * queue.  It prints "ready", waits until the file go exists (the test
+ * records that end the parameters and the input, so the responder holds
+ * an unfinished request.  It opens connections 1 to n-1 and sends each
+ * the whole request.  It prints "ready", waits until the file go exists (the test
  * sends its signal meanwhile), sends the rest of request 0, then reads
  * the n answers in order and prints one line for each: its number, its
  * status and 1 when its body holds mark, else 0.  Exit 0 when all n

@@ -10,7 +10,7 @@
 # It needs GCC: the replacements call ASan's shared-runtime
 # __interceptor_* entry points.
 FAULT_CC ?= gcc
-FAULT_WRAP := -Wl,--wrap=FCGX_Accept_r,--wrap=FCGX_Finish_r,--wrap=geteuid
+FAULT_WRAP := -Wl,--wrap=FCGX_Accept_r,--wrap=FCGX_Free,--wrap=geteuid
 
 build/fault: tests/fault/fault.c tests/fault/main.h tests/leak/fcgic.c \
     tests/leak/fcgic.h $(SRCS) $(HDRS)

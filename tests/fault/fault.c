@@ -11,7 +11,7 @@
  *      on a listening socket, sends it the request with the FastCGI
  *      client of tests/leak/fcgic.c, and counts the allocations the
  *      request makes, from the entry of FCGX_Accept_r to the end of
- *      FCGX_Finish_r (the baseline: A allocations);
+ *      FCGX_Free at its end (the baseline: A allocations);
  *   2. for N = 1 .. A + 1, forks a fresh child in which allocation N of
  *      the request fails (returns NULL with errno ENOMEM), sends the
  *      same request and looks at what happened: the answer, the exit,
@@ -98,8 +98,8 @@ const char *__ubsan_default_options(void);
 
 int	 __real_FCGX_Accept_r(FCGX_Request *);
 int	 __wrap_FCGX_Accept_r(FCGX_Request *);
-void	 __real_FCGX_Finish_r(FCGX_Request *);
-void	 __wrap_FCGX_Finish_r(FCGX_Request *);
+void	 __real_FCGX_Free(FCGX_Request *, int);
+void	 __wrap_FCGX_Free(FCGX_Request *, int);
 uid_t	 __real_geteuid(void);
 uid_t	 __wrap_geteuid(void);
 
@@ -227,11 +227,14 @@ __wrap_FCGX_Accept_r(FCGX_Request *r)
 	return __real_FCGX_Accept_r(r);
 }
 
-/* It ends when FCGX_Finish_r returns: report, then leave the loop. */
+/*
+ * It ends when the worker frees the request (FCGX_Free, after the
+ * answer is written): report, then leave the loop.
+ */
 void
-__wrap_FCGX_Finish_r(FCGX_Request *r)
+__wrap_FCGX_Free(FCGX_Request *r, int shut)
 {
-	__real_FCGX_Finish_r(r);
+	__real_FCGX_Free(r, shut);
 	if (served++ > 0)
 		return;
 	armed = 0;
