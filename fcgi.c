@@ -855,7 +855,7 @@ fcgi_worker(struct config *cfg, const struct serve_opts *o)
 	if (setup(&w) == -1)
 		rc = 71;
 	/* From here on, a compromised process cannot run programs. */
-	else if (o->sandbox && sandbox_enter() == -1)
+	else if (o->sandbox && sandbox_enter(0) == -1)
 		rc = 71;
 	while (rc == 0 && !(w.stopping && w.n == 0)) {
 		now = now_ms();

@@ -384,7 +384,7 @@ int	 sign_der(const struct signer *, const char *, size_t, char *, size_t,
 /* ---- sandbox.c: optional seccomp filter (libseccomp) ---- */
 
 int	 sandbox_available(void);
-int	 sandbox_enter(void);
+int	 sandbox_enter(int);
 
 /* ---- uuid.c ---- */
 

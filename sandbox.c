@@ -75,13 +75,15 @@ sandbox_available(void)
 }
 
 /*
- * Install the filter in the calling process.  Returns 0; 1 when the
- * system cannot build or load the filter (an old kernel, valgrind's
- * emulation): said on stderr, and the caller goes on without it; -1
- * when libseccomp cannot even start.
+ * Install the filter in the calling process: a worker's, or with parent
+ * set the one of the parent of several workers, which also starts and
+ * stops workers (and passes its filter on to them, under their own).
+ * Returns 0; 1 when the system cannot build or load the filter (an old
+ * kernel, valgrind's emulation): said on stderr, and the caller goes on
+ * without it; -1 when libseccomp cannot even start.
  */
 int
-sandbox_enter(void)
+sandbox_enter(int parent)
 {
 	static const int allow[] = {
 		/* I/O on the sockets and files we hold, and logging */
@@ -113,12 +115,29 @@ sandbox_enter(void)
 		SCMP_SYS(gettid), SCMP_SYS(futex), SCMP_SYS(getrandom),
 		SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(restart_syscall),
 	};
-	static const int kill[] = {
-		SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(fork),
-		SCMP_SYS(vfork),
+	/* The parent: workers, their signals, and what a worker sets up. */
+	static const int parent_allow[] = {
+		SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(fork),
+		SCMP_SYS(vfork), SCMP_SYS(wait4), SCMP_SYS(waitid),
+		SCMP_SYS(kill), SCMP_SYS(rt_sigtimedwait), SCMP_SYS(prctl),
+		SCMP_SYS(seccomp), SCMP_SYS(signalfd4),
+		SCMP_SYS(epoll_create1), SCMP_SYS(prlimit64),
+		SCMP_SYS(getrlimit), SCMP_SYS(setrlimit), SCMP_SYS(set_robust_list),
+		SCMP_SYS(rseq), SCMP_SYS(set_tid_address),
+	};
+	/* Killed in a worker only: the parent starts and stops workers. */
+	static const int worker_kill[] = {
+		SCMP_SYS(fork), SCMP_SYS(vfork),
 #ifndef SANITIZER_BUILD
 		/* LeakSanitizer's exit check clones a tracer thread. */
-		SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(ptrace),
+		SCMP_SYS(clone), SCMP_SYS(clone3),
+		SCMP_SYS(kill), SCMP_SYS(tgkill),
+#endif
+	};
+	static const int kill[] = {
+		SCMP_SYS(execve), SCMP_SYS(execveat),
+#ifndef SANITIZER_BUILD
+		SCMP_SYS(ptrace),
 #endif
 		SCMP_SYS(connect), SCMP_SYS(socket),
 		SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(setuid),
@@ -128,9 +147,6 @@ sandbox_enter(void)
 		SCMP_SYS(fchown), SCMP_SYS(unlink), SCMP_SYS(unlinkat),
 		SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(mount),
 		SCMP_SYS(process_vm_writev),
-#ifndef SANITIZER_BUILD
-		SCMP_SYS(kill), SCMP_SYS(tgkill),
-#endif
 	};
 	scmp_filter_ctx	 ctx;
 	size_t		 i;
@@ -148,11 +164,18 @@ sandbox_enter(void)
 #ifndef SANITIZER_BUILD
 	for (i = 0; i < sizeof(allow) / sizeof(allow[0]) && rc == 0; i++)
 		rc = L.rule_add(ctx, SCMP_ACT_ALLOW, allow[i], 0);
+	for (i = 0; parent && i < sizeof(parent_allow) /
+	    sizeof(parent_allow[0]) && rc == 0; i++)
+		rc = L.rule_add(ctx, SCMP_ACT_ALLOW, parent_allow[i], 0);
 #else
 	(void)allow;
+	(void)parent_allow;
 #endif
 	for (i = 0; i < sizeof(kill) / sizeof(kill[0]) && rc == 0; i++)
 		rc = L.rule_add(ctx, SCMP_ACT_KILL_PROCESS, kill[i], 0);
+	for (i = 0; !parent && i < sizeof(worker_kill) /
+	    sizeof(worker_kill[0]) && rc == 0; i++)
+		rc = L.rule_add(ctx, SCMP_ACT_KILL_PROCESS, worker_kill[i], 0);
 	if (rc == 0)
 		rc = L.load(ctx);
 	L.release(ctx);
@@ -173,8 +196,9 @@ sandbox_available(void)
 }
 
 int
-sandbox_enter(void)
+sandbox_enter(int parent)
 {
+	(void)parent;
 	return 1;
 }
 

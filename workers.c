@@ -196,6 +196,11 @@ workers_run(struct config *cfg, const struct serve_opts *o, unsigned n)
 	sigaddset(&set, SIGALRM);
 	sigprocmask(SIG_BLOCK, &set, &p.old);
 	signal(SIGPIPE, SIG_IGN);
+	if (o->sandbox && sandbox_enter(1) == -1) {
+		free(p.kids);
+		config_free(cfg);
+		return 71;
+	}
 	p.owed = n;
 	pay(&p);
 	while (!p.stopping || p.nkids > 0) {

@@ -1,9 +1,10 @@
 #!/bin/sh
-# Privileges of a FastCGI responder started as root (SPEC §8, issue 6):
-# it refuses to serve without -u; with -u it runs with that user's uid
-# and gid only, no supplementary groups, no_new_privs set and, where
-# built with libseccomp, the system call filter loaded (-S leaves the
-# filter out).  Read from /proc while the responder serves.
+# Privileges of a FastCGI responder started as root: it refuses to
+# serve without -u; with -u it runs with that user's uid and gid only,
+# no supplementary groups, no_new_privs set and, where built with
+# libseccomp, the system call filter loaded (-S leaves the filter out);
+# so does each of its workers.  Read from /proc while the responder
+# serves.
 set -u
 bin=${1:?usage: privileges.sh BINARY}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
@@ -77,6 +78,22 @@ if start -u nobody; then
 	else
 		ok "built without libseccomp: no filter expected # SKIP"
 	fi
+	# -s starts one worker per CPU under this parent: each is as
+	# confined as the parent, under a filter of its own.
+	kids=$(ps -o pid= --ppid "$pid")
+	nk=0 bad=
+	for k in $kids; do
+		nk=$((nk + 1))
+		[ "$(field "$k" Uid)" = "$nuid	$nuid	$nuid	$nuid" ] ||
+		    bad="$bad $k:uid"
+		[ "$(field "$k" NoNewPrivs)" = 1 ] || bad="$bad $k:nnp"
+		if grep -q 'libseccomp\.so' "$bin"; then
+			[ "$(field "$k" Seccomp)" = 2 ] || bad="$bad $k:seccomp"
+		fi
+	done
+	[ "$nk" -eq "$(nproc)" ] && [ -z "$bad" ] &&
+	    ok "$nk workers (one per CPU), each nobody, no_new_privs, filtered" ||
+	    notok "workers: $nk of $(nproc), wrong:$bad"
 	kill "$pid"
 	wait "$pid"
 	[ $? -eq 0 ] && ok "SIGTERM: exit 0 under the filter" ||

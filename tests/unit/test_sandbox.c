@@ -1,9 +1,10 @@
 /*
- * The seccomp filter of the FastCGI loop (sandbox.c): after
- * sandbox_enter() the work of the loop still runs (answer a request,
+ * The seccomp filters of the FastCGI modes (sandbox.c): after
+ * sandbox_enter() the work of a worker still runs (answer a request,
  * reload the config, write a log line), and running a program, opening
- * a network connection or changing identity kills the process.  Each
- * case runs in a child so the filter never reaches the test runner.
+ * a network connection or changing identity kills the process.  The
+ * parent of several workers may also start a worker and wait for it.
+ * Each case runs in a child so the filter never reaches the test runner.
  */
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -28,13 +29,21 @@
 /* What a child does once the filter is in place; its exit status. */
 typedef int (*childfn)(void);
 
+static int	 do_work(void);
+
+static int
+do_work_exit(void)
+{
+	return do_work();
+}
+
 /*
  * Run fn in a child after sandbox_enter().  Returns the wait status.
  * The child leaves with _exit(): the sanitizers' exit-time work (leak
  * checking uses ptrace) is not what is tested here.
  */
 static int
-in_sandbox(childfn fn)
+in_filter(childfn fn, int parent)
 {
 	pid_t	 pid;
 	int	 st;
@@ -43,13 +52,35 @@ in_sandbox(childfn fn)
 	if ((pid = fork()) == -1)
 		fail_msg("fork failed");
 	if (pid == 0) {
-		if (sandbox_enter() == -1)
+		if (sandbox_enter(parent) == -1)
 			_exit(90);
 		_exit(fn());
 	}
 	if (waitpid(pid, &st, 0) != pid)
 		fail_msg("waitpid failed");
 	return st;
+}
+
+static int
+in_sandbox(childfn fn)
+{
+	return in_filter(fn, 0);
+}
+
+/* The parent's work: start a worker that answers, and wait for it. */
+static int
+do_fork_wait(void)
+{
+	pid_t	 pid;
+	int	 st;
+
+	if ((pid = fork()) == -1)
+		return 20;
+	if (pid == 0)
+		_exit(do_work_exit());
+	if (waitpid(pid, &st, 0) != pid)
+		return 21;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 22;
 }
 
 static int
@@ -118,6 +149,22 @@ test_work_allowed(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+static void
+test_parent_forks(void **state)
+{
+	int	 st;
+
+	(void)state;
+	skip_without();
+	st = in_filter(do_fork_wait, 1);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	/* Still no program. */
+	st = in_filter(do_execve, 1);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGSYS);
+}
+
 /* A forbidden call: killed by SIGSYS, or at least refused. */
 static void
 assert_forbidden(childfn fn, int refused)
@@ -182,6 +229,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_work_allowed),
+		cmocka_unit_test(test_parent_forks),
 		cmocka_unit_test(test_execve_killed),
 		cmocka_unit_test(test_socket_forbidden),
 		cmocka_unit_test(test_setuid_forbidden),

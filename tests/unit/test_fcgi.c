@@ -1,0 +1,175 @@
+/*
+ * fcgi_ready (fcgi.c): whether the FastCGI records waiting on a
+ * connection hold a whole request, judged from their 8-byte headers
+ * alone.  A worker hands a request to libfcgi only when it is whole
+ * (R_WHOLE), or when more body than BODY_MAX has come (R_BIG: enough to
+ * answer 413), so libfcgi never waits for a peer; R_BAD is what libfcgi
+ * would refuse.  Each row builds a stream of records and cuts it at
+ * every length, so the answer for every prefix is checked too.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mailautoconf.h"
+
+#define STREAM_MAX	(BODY_MAX + 4096)
+
+struct stream {
+	unsigned char	 b[STREAM_MAX];
+	size_t		 n;
+};
+
+/* Append one record of version 1, request id 1, to s. */
+static void
+rec(struct stream *s, int type, size_t clen, size_t pad)
+{
+	unsigned char	*h = s->b + s->n;
+
+	assert_true(s->n + 8 + clen + pad <= sizeof(s->b));
+	h[0] = 1;
+	h[1] = (unsigned char)type;
+	h[2] = 0;
+	h[3] = 1;
+	h[4] = (unsigned char)(clen >> 8);
+	h[5] = (unsigned char)clen;
+	h[6] = (unsigned char)pad;
+	h[7] = 0;
+	memset(h + 8, 'x', clen + pad);
+	s->n += 8 + clen + pad;
+}
+
+/* A request up to the end of its parameters. */
+static void
+head(struct stream *s)
+{
+	s->n = 0;
+	rec(s, 1, 8, 0);	/* FCGI_BEGIN_REQUEST */
+	rec(s, 4, 300, 4);	/* FCGI_PARAMS */
+	rec(s, 4, 0, 0);
+}
+
+/* Every prefix shorter than whole is R_WAIT, the whole stream want. */
+static void
+assert_prefixes(const struct stream *s, size_t whole, enum ready want)
+{
+	size_t	 i;
+
+	for (i = 0; i < whole; i++)
+		assert_int_equal(fcgi_ready(s->b, i), R_WAIT);
+	assert_int_equal(fcgi_ready(s->b, whole), want);
+	assert_int_equal(fcgi_ready(s->b, s->n), want);
+}
+
+static void
+test_get(void **state)
+{
+	struct stream	 s;
+
+	(void)state;
+	head(&s);
+	rec(&s, 5, 0, 0);	/* the empty FCGI_STDIN: the end */
+	assert_prefixes(&s, s.n, R_WHOLE);
+}
+
+static void
+test_post_in_pieces(void **state)
+{
+	struct stream	 s;
+
+	(void)state;
+	head(&s);
+	rec(&s, 5, 100, 4);
+	rec(&s, 5, 250, 6);
+	rec(&s, 5, 0, 0);
+	assert_prefixes(&s, s.n, R_WHOLE);
+}
+
+/* The next request behind the first changes nothing. */
+static void
+test_whole_then_more(void **state)
+{
+	struct stream	 s;
+	size_t		 first;
+
+	(void)state;
+	head(&s);
+	rec(&s, 5, 0, 0);
+	first = s.n;
+	rec(&s, 1, 8, 0);
+	rec(&s, 4, 20, 0);
+	assert_prefixes(&s, first, R_WHOLE);
+}
+
+/* More than BODY_MAX of body is enough to answer: 413. */
+static void
+test_big_body(void **state)
+{
+	struct stream	 s;
+	size_t		 at;
+
+	(void)state;
+	head(&s);
+	rec(&s, 5, 8192, 0);
+	at = s.n;
+	rec(&s, 5, 8192, 0);	/* 16384 = BODY_MAX: not yet */
+	rec(&s, 5, 100, 0);
+	assert_int_equal(fcgi_ready(s.b, at), R_WAIT);
+	assert_int_equal(fcgi_ready(s.b, at + 8 + 8192), R_WAIT);
+	/* One byte past BODY_MAX, before its record is all there. */
+	assert_int_equal(fcgi_ready(s.b, at + 8 + 8192 + 8 + 1), R_BIG);
+	assert_int_equal(fcgi_ready(s.b, s.n), R_BIG);
+}
+
+static void
+test_bad(void **state)
+{
+	struct stream	 s;
+
+	(void)state;
+	/* Not FastCGI: an HTTP request line. */
+	memcpy(s.b, "GET / HTTP/1.0\r\n\r\n", 18);
+	assert_int_equal(fcgi_ready(s.b, 18), R_BAD);
+	/* Another version. */
+	head(&s);
+	s.b[0] = 2;
+	assert_int_equal(fcgi_ready(s.b, s.n), R_BAD);
+	/* Parameters first, no FCGI_BEGIN_REQUEST. */
+	s.n = 0;
+	rec(&s, 4, 10, 0);
+	assert_int_equal(fcgi_ready(s.b, s.n), R_BAD);
+	/* FCGI_BEGIN_REQUEST with request id 0 (management). */
+	s.n = 0;
+	rec(&s, 1, 8, 0);
+	s.b[3] = 0;
+	assert_int_equal(fcgi_ready(s.b, s.n), R_BAD);
+	/* Body before the end of the parameters. */
+	s.n = 0;
+	rec(&s, 1, 8, 0);
+	rec(&s, 4, 10, 0);
+	rec(&s, 5, 0, 0);
+	assert_int_equal(fcgi_ready(s.b, s.n), R_BAD);
+	/* A later record of another version. */
+	head(&s);
+	rec(&s, 5, 0, 0);
+	s.b[s.n - 8] = 0;
+	assert_int_equal(fcgi_ready(s.b, s.n), R_BAD);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_get),
+		cmocka_unit_test(test_post_in_pieces),
+		cmocka_unit_test(test_whole_then_more),
+		cmocka_unit_test(test_big_body),
+		cmocka_unit_test(test_bad),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
