@@ -11,7 +11,11 @@
  * are already there, so no read of a request ever waits for a peer, and
  * a silent, slow or trickling peer costs the others nothing.  A request
  * that is not complete within the read timeout of its first byte (or of
- * the connection's start) is dropped and logged.
+ * the connection's start) is dropped and logged, and so is one larger
+ * than FCGI_REQ_MAX, which no web server sends unless its own limits
+ * were raised far.  The lengths of the parameters are checked as well
+ * (libfcgi trusts them: a length near 2 GiB makes it abort), so what
+ * libfcgi is given is well formed.
  *
  * libfcgi never closes a socket here: it would shut the socket down and
  * then read until the peer closes, up to 2 s at a time, however long the
@@ -46,7 +50,8 @@
 
 #define CONNS_MAX	1024	/* connections one worker holds open */
 #define KEEP_IDLE	300	/* seconds a kept connection may sit idle */
-#define FCGI_REQ_MAX	(128 * 1024)	/* bytes of one request's records */
+#define FCGI_REQ_MAX	(64 * 1024)	/* bytes of one request's records */
+#define DRAIN_MAX	(16 << 20)	/* body dropped after a 413 at most */
 #define PIECES_MAX	256	/* arrivals one request may come in */
 #define ACCEPT_BURST	16	/* connections taken per wake-up */
 #define EVENTS_MAX	64	/* epoll events per wait */
@@ -68,7 +73,11 @@
 enum cstate {
 	C_NEW,		/* accepted, no request yet */
 	C_PART,		/* part of a request has arrived */
-	C_IDLE		/* kept after an answer, nothing waiting */
+	C_IDLE,		/* kept after an answer, nothing waiting */
+	C_DRAIN		/* answered 413: the rest of the body is dropped
+			   until the peer closes, so that closing early
+			   cannot reset the connection before it reads the
+			   answer */
 };
 
 struct conn {
@@ -185,12 +194,56 @@ guard_end(void)
 }
 
 /*
+ * The name-value pairs of the parameters, whose bytes are the contents
+ * of the FCGI_PARAMS records among the n bytes at p (the stream has
+ * ended there): 1 when every pair's lengths fit in what follows them.
+ * Each length is one byte, or four with the top bit set.
+ */
+static int
+params_ok(const unsigned char *p, size_t n)
+{
+	unsigned char	 len[4];
+	size_t		 off = 0, clen, i, skip = 0, want[2];
+	int		 have = 0, field = 0;
+
+	for (; n - off >= FCGI_HEAD; off += FCGI_HEAD + clen + p[off + 6]) {
+		clen = (size_t)p[off + 4] << 8 | p[off + 5];
+		if (p[off + 1] != FCGI_PARAMS)
+			continue;
+		if (clen == 0)
+			break;
+		for (i = off + FCGI_HEAD; i < off + FCGI_HEAD + clen; i++) {
+			if (skip > 0) {
+				skip--;
+				continue;
+			}
+			len[have++] = p[i];
+			if (have == 1 && !(len[0] & 0x80))
+				want[field] = len[0];
+			else if (have == 4)
+				want[field] = (size_t)(len[0] & 0x7f) << 24 |
+				    (size_t)len[1] << 16 | (size_t)len[2] << 8 |
+				    len[3];
+			else
+				continue;
+			have = 0;
+			if (++field == 2) {
+				skip = want[0] + want[1];
+				field = 0;
+			}
+		}
+	}
+	return skip == 0 && have == 0 && field == 0;
+}
+
+/*
  * The waiting records (n bytes at p) by their headers alone: R_WHOLE
  * when the request's FCGI_STDIN stream has ended (all of it is there),
  * R_BIG when more body than BODY_MAX is there already (enough to answer
  * 413), R_WAIT while more must come, R_BAD for what libfcgi would
- * refuse anyway: another version, no FCGI_BEGIN_REQUEST first, body
- * before the parameters end.
+ * refuse: another version, no FCGI_BEGIN_REQUEST first, body before the
+ * parameters end; R_PARAMS for parameters whose lengths do not add up
+ * (libfcgi would trust them).
  */
 enum ready
 fcgi_ready(const unsigned char *p, size_t n)
@@ -211,12 +264,14 @@ fcgi_ready(const unsigned char *p, size_t n)
 		if (p[off + 1] == FCGI_STDIN) {
 			if (!params)
 				return R_BAD;
+			if (clen == 0 && end <= n)
+				return params_ok(p, n) ? R_WHOLE : R_PARAMS;
 			if (clen == 0)
-				return end <= n ? R_WHOLE : R_WAIT;
+				return R_WAIT;
 			in += n - off - FCGI_HEAD < clen ?
 			    n - off - FCGI_HEAD : clen;
 			if (in > BODY_MAX)
-				return R_BIG;
+				return params_ok(p, n) ? R_BIG : R_PARAMS;
 		}
 		if (end > n)
 			return R_WAIT;
@@ -387,9 +442,10 @@ set_due(struct worker *w, struct conn *c, long long due)
 }
 
 /*
- * Answer the request waiting complete on c (rd R_WHOLE or R_BIG), then
- * keep the connection when the web server asked for it and nothing went
- * wrong.  hup: the peer has closed its end.
+ * Answer the request waiting complete on c (rd R_WHOLE), or with
+ * enough body to answer 413 (R_BIG), then keep the connection when the
+ * web server asked for it and nothing went wrong.  hup: the peer has
+ * closed its end.
  */
 static void
 conn_serve(struct worker *w, struct conn *c, enum ready rd, int hup)
@@ -405,10 +461,10 @@ conn_serve(struct worker *w, struct conn *c, enum ready rd, int hup)
 	guard_begin(c->fd, w->o->timeout);
 	if (FCGX_Accept_r(req) != 0 || req->ipcFd == -1) {
 		/* libfcgi refused the request and closed the socket. */
-		guard_end();
 		unwatch(w, c);
 		c->fd = -1;
-		conn_drop(w, c, "malformed FastCGI request");
+		conn_drop(w, c, guard_end() ? "request not complete within "
+		    "the read timeout" : "malformed FastCGI request");
 		return;
 	}
 	serve_fcgi(w->cfg, req);
@@ -425,11 +481,18 @@ conn_serve(struct worker *w, struct conn *c, enum ready rd, int hup)
 		conn_drop(w, c, "answer not taken within the read timeout");
 		return;
 	}
+	now = now_ms();
+	if (rd == R_BIG && !bad && !hup && shutdown(c->fd, SHUT_WR) == 0) {
+		c->state = C_DRAIN;
+		c->seen = 0;
+		set_due(w, c, now + w->o->timeout * 1000LL);
+		watch(w, c);
+		return;
+	}
 	if (!keep || bad) {
 		conn_drop(w, c, NULL);
 		return;
 	}
-	now = now_ms();
 	c->state = C_IDLE;
 	c->seen = 0;
 	c->last = now;
@@ -449,6 +512,15 @@ conn_look(struct worker *w, struct conn *c, int hup)
 	ssize_t		 n;
 	enum ready	 rd;
 
+	if (c->state == C_DRAIN) {
+		while ((n = recv(c->fd, peekbuf, sizeof(peekbuf),
+		    MSG_DONTWAIT)) > 0 && (c->seen += (size_t)n) <= DRAIN_MAX)
+			;
+		if (n == 0 || c->seen > DRAIN_MAX || (n == -1 &&
+		    errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+			conn_drop(w, c, NULL);
+		return;
+	}
 	n = recv(c->fd, peekbuf, sizeof(peekbuf), MSG_PEEK | MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 	    errno == EINTR)) {
@@ -468,8 +540,9 @@ conn_look(struct worker *w, struct conn *c, int hup)
 		conn_serve(w, c, rd, hup);
 		return;
 	}
-	if (rd == R_BAD) {
-		conn_drop(w, c, "not a FastCGI request");
+	if (rd == R_BAD || rd == R_PARAMS) {
+		conn_drop(w, c, rd == R_BAD ? "not a FastCGI request" :
+		    "parameter lengths that do not add up");
 		return;
 	}
 	if ((size_t)n == sizeof(peekbuf)) {
@@ -736,7 +809,7 @@ sweep(struct worker *w, long long now)
 				w->sweep = c->due;
 			continue;
 		}
-		if (c->state == C_IDLE)
+		if (c->state == C_IDLE || c->state == C_DRAIN)
 			conn_drop(w, c, NULL);
 		else {
 			snprintf(why, sizeof(why), "%s within %d s",
@@ -793,6 +866,14 @@ setup(struct worker *w)
 	w->sweep = LLONG_MAX;
 	w->tcp = getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
 	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
+	/*
+	 * Room in each TCP connection's receive queue for a whole request
+	 * (accepted sockets take the listener's size): it is looked at
+	 * there before any of it is read.
+	 */
+	fl = 2 * FCGI_REQ_MAX;
+	if (w->tcp)
+		setsockopt(0, SOL_SOCKET, SO_RCVBUF, &fl, sizeof(fl));
 	peers_load(w);
 	/* Signals arrive as events; the alarm of the guard as a signal. */
 	sigemptyset(&set);

@@ -473,7 +473,8 @@ enum ready {
 	R_WAIT,		/* not all of a request yet */
 	R_WHOLE,	/* a whole request */
 	R_BIG,		/* more body than BODY_MAX already: answer 413 */
-	R_BAD		/* not FastCGI as libfcgi takes it */
+	R_BAD,		/* not FastCGI as libfcgi takes it */
+	R_PARAMS	/* parameter lengths that do not add up */
 };
 
 /* The state of a request from the headers of its records (n bytes). */

@@ -992,6 +992,41 @@ if [ -n "$tcp_pid" ]; then
 	    t_stop "$tcp_pid" TERM tcp
 fi
 
+# No peer of the socket can crash or stall the responder with one
+# request: a parameter announcing a 1 GiB name and value made libfcgi
+# abort the whole process (its Malloc assertion); a request over the
+# 64 KiB limit, or one that is not FastCGI, is dropped with a log line.
+# tests/blackbox/rawfcgi.py sends them by hand.
+if command -v python3 >/dev/null 2>&1 && serve_tcp raw "$T/sample.conf"; then
+	raw_pid=$spid
+	t_raw() {
+		got=$(python3 "$bb/rawfcgi.py" "$saddr" "$1")
+		[ "$got" = "$2" ] || { echo "got '$got', want '$2'"; return 1; }
+		alive "$raw_pid" || { echo "the responder is gone"; return 1; }
+		got=$(python3 "$bb/rawfcgi.py" "$saddr" good)
+		[ "$got" = "answered 200" ] || {
+			echo "next request: '$got'"
+			return 1
+		}
+		[ -z "$3" ] || grep -q "dropped a connection: $3" "$T/raw.err" || {
+			echo "no log line 'dropped a connection: $3' in:"
+			cat "$T/raw.err"
+			return 1
+		}
+		! grep -q -e 'Assertion' -e 'ended by signal' "$T/raw.err" || {
+			cat "$T/raw.err"
+			return 1
+		}
+	}
+	check "FastCGI: 1 GiB parameter lengths: dropped, logged, nothing crashes" \
+	    t_raw lengths closed "parameter lengths that do not add up"
+	check "FastCGI: a request of 70,000 bytes (over 64 KiB): dropped, logged" \
+	    t_raw big closed "request over 65536 bytes"
+	check "FastCGI: SIGTERM: exits 0" t_stop "$raw_pid" TERM raw
+else
+	notok "FastCGI: python3 and a server for the hand-made requests"
+fi
+
 # A request that has not all arrived holds nobody up, and a signal is
 # taken at once however many connections wait.  tests/blackbox/queued
 # leaves request 0 unfinished with 79 whole ones waiting while the

@@ -118,6 +118,10 @@ valgrind --vgdb=no --leak-check=full --show-leak-kinds=definite,indirect \
     </dev/null >"$T/server.out" 2>"$T/server.err" &
 pid=$!
 
+# The two cases with 100,000-byte URIs make FastCGI requests over the
+# 64 KiB limit of one request: the responder drops them (blackbox.sh
+# checks that); as a CGI they get their 414 (hostile.sh).
+skip="$skip -x p-uri-huge -x q-tb-query-100000"
 # shellcheck disable=SC2086
 "$T/leakreq" -w 120 -t 120 -r "$ROUNDS" -g "$T/gen" $merged $skip \
     "unix:$sock" tests/leak/kinds.tsv tests/hostile/cases.tsv \

@@ -15,7 +15,8 @@
  *   -m	answers of cases whose conf column is conf are checked too: the
  *	responder's config holds that file's domains.  Other cases with a
  *	conf, and xfail- cases, are sent but not checked.
- *   -x	leave out the cases whose name starts with name
+ *   -x	leave out the cases whose name starts with name (repeatable,
+ *	up to SKIPS_MAX names)
  *
  * Prints "not ok - NAME: reason" for the first wrong answers of each
  * case, counts by status, and a summary.  Exit 0 when every request got
@@ -33,6 +34,7 @@
 #define MERGED_MAX	16
 #define REPORT_MAX	3	/* wrong answers printed per case */
 #define STATUS_SLOTS	600
+#define SKIPS_MAX	8
 
 static void
 usage(void)
@@ -47,7 +49,8 @@ main(int argc, char *argv[])
 {
 	struct fc_case	*cases = NULL;
 	struct fc_answer a = { NULL, 0, 0, 0, 0, 0, 0 };
-	const char	*merged[MERGED_MAX], *gendir = ".", *addr, *skip = NULL;
+	const char	*merged[MERGED_MAX], *gendir = ".", *addr;
+	const char	*skip[SKIPS_MAX];
 	unsigned long	 sent = 0, answered = 0, checked = 0, wrong = 0,
 			 lost = 0, unchecked = 0;
 	unsigned long	 bystatus[STATUS_SLOTS];
@@ -56,6 +59,7 @@ main(int argc, char *argv[])
 	char		 why[256];
 	double		 wait = 0;
 	int		 ch, nmerged = 0, timeout = 60, fd;
+	unsigned	 nskip = 0;
 
 	while ((ch = getopt(argc, argv, "g:m:r:t:w:x:")) != -1) {
 		switch (ch) {
@@ -77,7 +81,9 @@ main(int argc, char *argv[])
 			wait = atof(optarg);
 			break;
 		case 'x':
-			skip = optarg;
+			if (nskip == SKIPS_MAX)
+				usage();
+			skip[nskip++] = optarg;
 			break;
 		default:
 			usage();
@@ -92,9 +98,10 @@ main(int argc, char *argv[])
 		if (fc_load(argv[ch], gendir, &cases, &n) == -1)
 			return 1;
 	for (i = 0; i < n; i++) {
-		if (skip != NULL && strncmp(cases[i].name, skip,
-		    strlen(skip)) == 0)
-			cases[i].repeat = 0;
+		for (k = 0; k < nskip; k++)
+			if (strncmp(cases[i].name, skip[k],
+			    strlen(skip[k])) == 0)
+				cases[i].repeat = 0;
 		if (strncmp(cases[i].name, "xfail-", 6) == 0)
 			cases[i].checked = 0;
 		if (cases[i].conf == NULL)

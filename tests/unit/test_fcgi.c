@@ -4,8 +4,10 @@
  * alone.  A worker hands a request to libfcgi only when it is whole
  * (R_WHOLE), or when more body than BODY_MAX has come (R_BIG: enough to
  * answer 413), so libfcgi never waits for a peer; R_BAD is what libfcgi
- * would refuse.  Each row builds a stream of records and cuts it at
- * every length, so the answer for every prefix is checked too.
+ * would refuse or choke on, among them parameters whose lengths run past
+ * their end (a length near 2 GiB makes libfcgi abort).  Each case builds
+ * a stream of records and cuts it at every length, so the answer for
+ * every prefix is checked too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,9 +26,13 @@ struct stream {
 	size_t		 n;
 };
 
-/* Append one record of version 1, request id 1, to s. */
+/*
+ * Append one record of version 1, request id 1, to s: its contents are
+ * the clen bytes at data, or 'x' bytes when data is NULL.
+ */
 static void
-rec(struct stream *s, int type, size_t clen, size_t pad)
+recd(struct stream *s, int type, const unsigned char *data, size_t clen,
+    size_t pad)
 {
 	unsigned char	*h = s->b + s->n;
 
@@ -40,17 +46,63 @@ rec(struct stream *s, int type, size_t clen, size_t pad)
 	h[6] = (unsigned char)pad;
 	h[7] = 0;
 	memset(h + 8, 'x', clen + pad);
+	if (data != NULL)
+		memcpy(h + 8, data, clen);
 	s->n += 8 + clen + pad;
+}
+
+static void
+rec(struct stream *s, int type, size_t clen, size_t pad)
+{
+	recd(s, type, NULL, clen, pad);
+}
+
+/*
+ * Ten name-value pairs of 30 bytes (8-byte names, 20-byte values, one
+ * byte for each length) into p: 300 bytes.
+ */
+static void
+pairs(unsigned char *p)
+{
+	int	 i;
+
+	for (i = 0; i < 10; i++, p += 30) {
+		p[0] = 8;
+		p[1] = 20;
+		memset(p + 2, 'N', 8);
+		memset(p + 10, 'v', 20);
+	}
 }
 
 /* A request up to the end of its parameters. */
 static void
 head(struct stream *s)
 {
+	unsigned char	 p[300];
+
+	pairs(p);
 	s->n = 0;
 	rec(s, 1, 8, 0);	/* FCGI_BEGIN_REQUEST */
-	rec(s, 4, 300, 4);	/* FCGI_PARAMS */
+	recd(s, 4, p, sizeof(p), 4);	/* FCGI_PARAMS */
 	rec(s, 4, 0, 0);
+}
+
+/* A request with the parameters p (len bytes) in records of at most
+ * cut bytes, and no body. */
+static void
+with_params(struct stream *s, const unsigned char *p, size_t len,
+    size_t cut)
+{
+	size_t	 k;
+
+	s->n = 0;
+	rec(s, 1, 8, 0);
+	for (; len > 0; p += k, len -= k) {
+		k = len < cut ? len : cut;
+		recd(s, 4, p, k, 0);
+	}
+	rec(s, 4, 0, 0);
+	rec(s, 5, 0, 0);
 }
 
 /* Every prefix shorter than whole is R_WAIT, the whole stream want. */
@@ -160,6 +212,58 @@ test_bad(void **state)
 	assert_int_equal(fcgi_ready(s.b, s.n), R_BAD);
 }
 
+/* A pair split across two records, a four-byte length: well formed. */
+static void
+test_params_spanning(void **state)
+{
+	struct stream	 s;
+	unsigned char	 p[300 + 1 + 4 + 3 + 200];
+
+	(void)state;
+	pairs(p);
+	/* "ABC" = 200 bytes, the value's length in four bytes. */
+	p[300] = 3;
+	p[301] = 0x80;
+	p[302] = 0;
+	p[303] = 0;
+	p[304] = 200;
+	memcpy(p + 305, "ABC", 3);
+	memset(p + 308, 'v', 200);
+	with_params(&s, p, sizeof(p) - 2, 7);
+	/* 506 bytes given, the last pair wants 508: two too few. */
+	assert_int_equal(fcgi_ready(s.b, s.n), R_PARAMS);
+	with_params(&s, p, sizeof(p), 7);
+	assert_prefixes(&s, s.n, R_WHOLE);
+}
+
+/* Lengths libfcgi would allocate and fail on: refused here. */
+static void
+test_params_lengths(void **state)
+{
+	struct stream	 s;
+	static const unsigned char huge[][8] = {
+		/* 1 GiB name and value: libfcgi's sum overflows */
+		{ 0xbf, 0xff, 0xff, 0xff, 0xbf, 0xff, 0xff, 0xff },
+		/* 0x7ffffffd and 1 */
+		{ 0xff, 0xff, 0xff, 0xfd, 0x01, 'a', 'b', 'c' },
+		/* 2 GiB each */
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	};
+	unsigned char	 p[2] = { 5, 1 };	/* lengths, no bytes */
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
+		with_params(&s, huge[i], 8, 8);
+		assert_int_equal(fcgi_ready(s.b, s.n), R_PARAMS);
+	}
+	with_params(&s, p, 2, 8);
+	assert_int_equal(fcgi_ready(s.b, s.n), R_PARAMS);
+	/* Half a length at the end. */
+	with_params(&s, huge[0], 3, 8);
+	assert_int_equal(fcgi_ready(s.b, s.n), R_PARAMS);
+}
+
 int
 main(void)
 {
@@ -169,6 +273,8 @@ main(void)
 		cmocka_unit_test(test_whole_then_more),
 		cmocka_unit_test(test_big_body),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_params_spanning),
+		cmocka_unit_test(test_params_lengths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
