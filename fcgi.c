@@ -90,6 +90,8 @@ struct conn {
 	long long	 due;		/* ms: dropped (closed when idle) then */
 	long long	 last;		/* ms: last activity, for eviction */
 	int		 nextfree;
+	uint32_t	 gen;		/* uses of the slot: an event of a
+					   connection closed since is stale */
 };
 
 struct peer {
@@ -394,6 +396,7 @@ conn_free(struct worker *w, struct conn *c)
 		close(c->fd);
 	}
 	c->fd = -1;
+	c->gen++;
 	c->nextfree = w->freel;
 	w->freel = (int)(c - w->c);
 	w->n--;
@@ -422,7 +425,7 @@ watch(struct worker *w, struct conn *c)
 	memset(&ev, 0, sizeof(ev));
 	/* Edge-triggered: woken by each arrival, not by bytes we peek at. */
 	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
-	ev.data.u32 = EV_CONN0 + (uint32_t)(c - w->c);
+	ev.data.u64 = (uint64_t)c->gen << 32 | (EV_CONN0 + (uint32_t)(c - w->c));
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, c->fd, &ev) == -1) {
 		fprintf(stderr, "mailautoconf: epoll_ctl: %s\n",
 		    strerror(errno));
@@ -643,15 +646,23 @@ listen_set(struct worker *w, int on)
 
 	if (w->listening == on)
 		return;
+	if (!on) {
+		epoll_ctl(w->ep, EPOLL_CTL_DEL, 0, NULL);
+		w->listening = 0;
+		return;
+	}
 	memset(&ev, 0, sizeof(ev));
+	ev.data.u64 = EV_LISTEN;
 	/* Several workers wait on one socket: wake one per connection. */
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-	ev.data.u32 = EV_LISTEN;
-	if (on && epoll_ctl(w->ep, EPOLL_CTL_ADD, 0, &ev) == -1)
-		return;
-	if (!on)
-		epoll_ctl(w->ep, EPOLL_CTL_DEL, 0, NULL);
-	w->listening = on;
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, 0, &ev) == -1) {
+		/* Before Linux 4.5 there is none: every worker wakes. */
+		ev.events = EPOLLIN;
+		if (errno != EINVAL ||
+		    epoll_ctl(w->ep, EPOLL_CTL_ADD, 0, &ev) == -1)
+			return;
+	}
+	w->listening = 1;
 }
 
 /*
@@ -901,7 +912,7 @@ setup(struct worker *w)
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
-	ev.data.u32 = EV_SIGNAL;
+	ev.data.u64 = EV_SIGNAL;
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->sfd, &ev) == -1) {
 		fprintf(stderr, "mailautoconf: epoll_ctl: %s\n",
 		    strerror(errno));
@@ -928,6 +939,7 @@ fcgi_worker(struct config *cfg, const struct serve_opts *o)
 	long long		 now;
 	int			 i, nev, tmo, rc = 0;
 	uint32_t		 id;
+	struct conn		*c;
 
 	memset(&w, 0, sizeof(w));
 	w.cfg = cfg;
@@ -953,15 +965,19 @@ fcgi_worker(struct config *cfg, const struct serve_opts *o)
 			break;
 		}
 		for (i = 0; i < nev; i++) {
-			id = ev[i].data.u32;
-			if (id == EV_LISTEN)
+			id = (uint32_t)ev[i].data.u64;
+			if (id == EV_LISTEN) {
 				accept_some(&w);
-			else if (id == EV_SIGNAL)
+				continue;
+			}
+			if (id == EV_SIGNAL) {
 				on_signals(&w);
-			else if (w.c[id - EV_CONN0].fd != -1)
-				conn_look(&w, &w.c[id - EV_CONN0],
-				    (ev[i].events & (EPOLLRDHUP | EPOLLHUP |
-				    EPOLLERR)) != 0);
+				continue;
+			}
+			c = &w.c[id - EV_CONN0];
+			if (c->fd != -1 && c->gen == ev[i].data.u64 >> 32)
+				conn_look(&w, c, (ev[i].events & (EPOLLRDHUP |
+				    EPOLLHUP | EPOLLERR)) != 0);
 		}
 	}
 	for (i = 0; w.c != NULL && (size_t)i < w.cmax; i++)
