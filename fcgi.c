@@ -40,6 +40,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,13 @@
 #define EVENTS_MAX	64	/* epoll events per wait */
 #define PEERS_MAX	16	/* addresses in FCGI_WEB_SERVER_ADDRS */
 #define PAUSE_MS	1000	/* accept paused when out of descriptors */
+/*
+ * What libfcgi's first read of a request takes at most (its 8192-byte
+ * buffer, less 8 when the allocation is not 8-aligned): a whole request
+ * no longer than this is in its buffer after that read, so nothing of
+ * it is left in the socket when the request is freed.
+ */
+#define LIBFCGI_READ	8184
 
 /* The fixed part of every FastCGI record. */
 #define FCGI_HEAD	8
@@ -205,34 +213,43 @@ static int
 params_ok(const unsigned char *p, size_t n)
 {
 	unsigned char	 len[4];
-	size_t		 off = 0, clen, i, skip = 0, want[2];
+	size_t		 off, clen, i, end, k, skip = 0, want[2];
 	int		 have = 0, field = 0;
 
-	for (; n - off >= FCGI_HEAD; off += FCGI_HEAD + clen + p[off + 6]) {
+	for (off = 0; n - off >= FCGI_HEAD;
+	    off += FCGI_HEAD + clen + p[off + 6]) {
 		clen = (size_t)p[off + 4] << 8 | p[off + 5];
 		if (p[off + 1] != FCGI_PARAMS)
 			continue;
 		if (clen == 0)
 			break;
-		for (i = off + FCGI_HEAD; i < off + FCGI_HEAD + clen; i++) {
-			if (skip > 0) {
-				skip--;
-				continue;
+		end = off + FCGI_HEAD + clen;
+		for (i = off + FCGI_HEAD; i < end; i += k, skip -= k) {
+			if (skip == 0 && have == 0 && field == 0 &&
+			    end - i >= 2 && ((p[i] | p[i + 1]) & 0x80) == 0) {
+				/* The usual pair: two one-byte lengths. */
+				skip = (size_t)p[i] + p[i + 1];
+				i += 2;
+			} else if (skip == 0) {
+				len[have++] = p[i++];
+				if (have == 1 && !(len[0] & 0x80))
+					want[field] = len[0];
+				else if (have == 4)
+					want[field] = (size_t)(len[0] & 0x7f) <<
+					    24 | (size_t)len[1] << 16 |
+					    (size_t)len[2] << 8 | len[3];
+				else
+					want[field] = SIZE_MAX;
+				if (want[field] != SIZE_MAX) {
+					have = 0;
+					if (++field == 2) {
+						skip = want[0] + want[1];
+						field = 0;
+					}
+				}
 			}
-			len[have++] = p[i];
-			if (have == 1 && !(len[0] & 0x80))
-				want[field] = len[0];
-			else if (have == 4)
-				want[field] = (size_t)(len[0] & 0x7f) << 24 |
-				    (size_t)len[1] << 16 | (size_t)len[2] << 8 |
-				    len[3];
-			else
-				continue;
-			have = 0;
-			if (++field == 2) {
-				skip = want[0] + want[1];
-				field = 0;
-			}
+			/* The name and value, as far as this record goes. */
+			k = end - i < skip ? end - i : skip;
 		}
 	}
 	return skip == 0 && have == 0 && field == 0;
@@ -240,7 +257,8 @@ params_ok(const unsigned char *p, size_t n)
 
 /*
  * The waiting records (n bytes at p) by their headers alone: R_WHOLE
- * when the request's FCGI_STDIN stream has ended (all of it is there),
+ * when the request's FCGI_STDIN stream has ended (all of it is there,
+ * *len bytes),
  * R_BIG when more body than BODY_MAX is there already (enough to answer
  * 413), R_WAIT while more must come, R_BAD for what libfcgi would
  * refuse: another version, no FCGI_BEGIN_REQUEST first, body before the
@@ -248,7 +266,7 @@ params_ok(const unsigned char *p, size_t n)
  * (libfcgi would trust them).
  */
 enum ready
-fcgi_ready(const unsigned char *p, size_t n)
+fcgi_ready(const unsigned char *p, size_t n, size_t *len)
 {
 	size_t	 off = 0, clen, end, in = 0;
 	int	 params = 0;
@@ -266,8 +284,10 @@ fcgi_ready(const unsigned char *p, size_t n)
 		if (p[off + 1] == FCGI_STDIN) {
 			if (!params)
 				return R_BAD;
-			if (clen == 0 && end <= n)
+			if (clen == 0 && end <= n) {
+				*len = end;
 				return params_ok(p, n) ? R_WHOLE : R_PARAMS;
+			}
 			if (clen == 0)
 				return R_WAIT;
 			in += n - off - FCGI_HEAD < clen ?
@@ -451,7 +471,8 @@ set_due(struct worker *w, struct conn *c, long long due)
  * closed its end.
  */
 static void
-conn_serve(struct worker *w, struct conn *c, enum ready rd, int hup)
+conn_serve(struct worker *w, struct conn *c, enum ready rd, size_t len,
+    int hup)
 {
 	FCGX_Request	*req = &c->req;
 	char		 sink[1024];
@@ -471,8 +492,12 @@ conn_serve(struct worker *w, struct conn *c, enum ready rd, int hup)
 		return;
 	}
 	serve_fcgi(w->cfg, req);
-	/* The rest of the body is there: take it, for the next request. */
-	if (rd == R_WHOLE)
+	/*
+	 * What is left of the request is there: take it, so that the next
+	 * request starts clean.  A request libfcgi took in its first read
+	 * has nothing left in the socket.
+	 */
+	if (rd == R_WHOLE && len > LIBFCGI_READ)
 		while (FCGX_GetStr(sink, sizeof(sink), req->in) > 0)
 			;
 	keep = req->keepConnection && rd == R_WHOLE && !hup && !w->stopping;
@@ -513,6 +538,7 @@ conn_look(struct worker *w, struct conn *c, int hup)
 {
 	char		 why[80];
 	ssize_t		 n;
+	size_t		 len = 0;
 	enum ready	 rd;
 
 	if (c->state == C_DRAIN) {
@@ -538,9 +564,9 @@ conn_look(struct worker *w, struct conn *c, int hup)
 		    "closed by the peer mid-request" : NULL);
 		return;
 	}
-	rd = fcgi_ready(peekbuf, (size_t)n);
+	rd = fcgi_ready(peekbuf, (size_t)n, &len);
 	if (rd == R_WHOLE || rd == R_BIG) {
-		conn_serve(w, c, rd, hup);
+		conn_serve(w, c, rd, len, hup);
 		return;
 	}
 	if (rd == R_BAD || rd == R_PARAMS) {

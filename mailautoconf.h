@@ -477,8 +477,11 @@ enum ready {
 	R_PARAMS	/* parameter lengths that do not add up */
 };
 
-/* The state of a request from the headers of its records (n bytes). */
-enum ready	 fcgi_ready(const unsigned char *, size_t);
+/*
+ * The state of a request from the headers of its records (n bytes); for
+ * R_WHOLE the request's length in bytes goes to *len.
+ */
+enum ready	 fcgi_ready(const unsigned char *, size_t, size_t *);
 /*
  * Serve FastCGI on the listening socket fd 0 with cfg (freed at the
  * end) until SIGTERM or SIGUSR1.  Returns the exit status.

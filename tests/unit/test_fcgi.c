@@ -21,6 +21,8 @@
 
 #define STREAM_MAX	(BODY_MAX + 4096)
 
+static size_t	 len;	/* fcgi_ready's request length */
+
 struct stream {
 	unsigned char	 b[STREAM_MAX];
 	size_t		 n;
@@ -90,15 +92,15 @@ head(struct stream *s)
 /* A request with the parameters p (len bytes) in records of at most
  * cut bytes, and no body. */
 static void
-with_params(struct stream *s, const unsigned char *p, size_t len,
+with_params(struct stream *s, const unsigned char *p, size_t plen,
     size_t cut)
 {
 	size_t	 k;
 
 	s->n = 0;
 	rec(s, 1, 8, 0);
-	for (; len > 0; p += k, len -= k) {
-		k = len < cut ? len : cut;
+	for (; plen > 0; p += k, plen -= k) {
+		k = plen < cut ? plen : cut;
 		recd(s, 4, p, k, 0);
 	}
 	rec(s, 4, 0, 0);
@@ -112,9 +114,15 @@ assert_prefixes(const struct stream *s, size_t whole, enum ready want)
 	size_t	 i;
 
 	for (i = 0; i < whole; i++)
-		assert_int_equal(fcgi_ready(s->b, i), R_WAIT);
-	assert_int_equal(fcgi_ready(s->b, whole), want);
-	assert_int_equal(fcgi_ready(s->b, s->n), want);
+		assert_int_equal(fcgi_ready(s->b, i, &len), R_WAIT);
+	len = 0;
+	assert_int_equal(fcgi_ready(s->b, whole, &len), want);
+	/* A whole request's length: up to the end of its last record. */
+	if (want == R_WHOLE)
+		assert_int_equal(len, whole);
+	assert_int_equal(fcgi_ready(s->b, s->n, &len), want);
+	if (want == R_WHOLE)
+		assert_int_equal(len, whole);
 }
 
 static void
@@ -170,11 +178,11 @@ test_big_body(void **state)
 	at = s.n;
 	rec(&s, 5, 8192, 0);	/* 16384 = BODY_MAX: not yet */
 	rec(&s, 5, 100, 0);
-	assert_int_equal(fcgi_ready(s.b, at), R_WAIT);
-	assert_int_equal(fcgi_ready(s.b, at + 8 + 8192), R_WAIT);
+	assert_int_equal(fcgi_ready(s.b, at, &len), R_WAIT);
+	assert_int_equal(fcgi_ready(s.b, at + 8 + 8192, &len), R_WAIT);
 	/* One byte past BODY_MAX, before its record is all there. */
-	assert_int_equal(fcgi_ready(s.b, at + 8 + 8192 + 8 + 1), R_BIG);
-	assert_int_equal(fcgi_ready(s.b, s.n), R_BIG);
+	assert_int_equal(fcgi_ready(s.b, at + 8 + 8192 + 8 + 1, &len), R_BIG);
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BIG);
 }
 
 static void
@@ -185,31 +193,31 @@ test_bad(void **state)
 	(void)state;
 	/* Not FastCGI: an HTTP request line. */
 	memcpy(s.b, "GET / HTTP/1.0\r\n\r\n", 18);
-	assert_int_equal(fcgi_ready(s.b, 18), R_BAD);
+	assert_int_equal(fcgi_ready(s.b, 18, &len), R_BAD);
 	/* Another version. */
 	head(&s);
 	s.b[0] = 2;
-	assert_int_equal(fcgi_ready(s.b, s.n), R_BAD);
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
 	/* Parameters first, no FCGI_BEGIN_REQUEST. */
 	s.n = 0;
 	rec(&s, 4, 10, 0);
-	assert_int_equal(fcgi_ready(s.b, s.n), R_BAD);
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
 	/* FCGI_BEGIN_REQUEST with request id 0 (management). */
 	s.n = 0;
 	rec(&s, 1, 8, 0);
 	s.b[3] = 0;
-	assert_int_equal(fcgi_ready(s.b, s.n), R_BAD);
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
 	/* Body before the end of the parameters. */
 	s.n = 0;
 	rec(&s, 1, 8, 0);
 	rec(&s, 4, 10, 0);
 	rec(&s, 5, 0, 0);
-	assert_int_equal(fcgi_ready(s.b, s.n), R_BAD);
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
 	/* A later record of another version. */
 	head(&s);
 	rec(&s, 5, 0, 0);
 	s.b[s.n - 8] = 0;
-	assert_int_equal(fcgi_ready(s.b, s.n), R_BAD);
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
 }
 
 /* A pair split across two records, a four-byte length: well formed. */
@@ -218,6 +226,7 @@ test_params_spanning(void **state)
 {
 	struct stream	 s;
 	unsigned char	 p[300 + 1 + 4 + 3 + 200];
+	size_t		 cut;
 
 	(void)state;
 	pairs(p);
@@ -231,9 +240,14 @@ test_params_spanning(void **state)
 	memset(p + 308, 'v', 200);
 	with_params(&s, p, sizeof(p) - 2, 7);
 	/* 506 bytes given, the last pair wants 508: two too few. */
-	assert_int_equal(fcgi_ready(s.b, s.n), R_PARAMS);
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_PARAMS);
 	with_params(&s, p, sizeof(p), 7);
 	assert_prefixes(&s, s.n, R_WHOLE);
+	/* Records of 1 to 9 bytes: lengths split across records too. */
+	for (cut = 1; cut < 10; cut++) {
+		with_params(&s, p, sizeof(p), cut);
+		assert_int_equal(fcgi_ready(s.b, s.n, &len), R_WHOLE);
+	}
 }
 
 /* Lengths libfcgi would allocate and fail on: refused here. */
@@ -255,13 +269,13 @@ test_params_lengths(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
 		with_params(&s, huge[i], 8, 8);
-		assert_int_equal(fcgi_ready(s.b, s.n), R_PARAMS);
+		assert_int_equal(fcgi_ready(s.b, s.n, &len), R_PARAMS);
 	}
 	with_params(&s, p, 2, 8);
-	assert_int_equal(fcgi_ready(s.b, s.n), R_PARAMS);
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_PARAMS);
 	/* Half a length at the end. */
 	with_params(&s, huge[0], 3, 8);
-	assert_int_equal(fcgi_ready(s.b, s.n), R_PARAMS);
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_PARAMS);
 }
 
 int
