@@ -528,6 +528,46 @@ conn_serve(struct worker *w, struct conn *c, enum ready rd, size_t len,
 	watch(w, c);
 }
 
+/* After a 413: drop what comes, close at its end or past DRAIN_MAX. */
+static void
+conn_drain(struct worker *w, struct conn *c)
+{
+	ssize_t	 n;
+
+	while ((n = recv(c->fd, peekbuf, sizeof(peekbuf), MSG_DONTWAIT)) > 0 &&
+	    (c->seen += (size_t)n) <= DRAIN_MAX)
+		;
+	if (n == 0 || c->seen > DRAIN_MAX || (n == -1 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR))
+		conn_drop(w, c, NULL);
+}
+
+/*
+ * Part of a request (n bytes) waits on c: wait for the rest, within the
+ * read timeout (from the connection's start when it is new) and
+ * PIECES_MAX arrivals.
+ */
+static void
+conn_partial(struct worker *w, struct conn *c, size_t n)
+{
+	char	 why[80];
+
+	if (c->state != C_PART) {
+		if (c->state == C_IDLE)
+			set_due(w, c, now_ms() + w->o->timeout * 1000LL);
+		c->state = C_PART;
+		c->pieces = 0;
+	}
+	if (++c->pieces > PIECES_MAX) {
+		snprintf(why, sizeof(why), "request in over %d pieces",
+		    PIECES_MAX);
+		conn_drop(w, c, why);
+		return;
+	}
+	c->seen = n;
+	watch(w, c);
+}
+
 /*
  * Look at what waits on c: answer a complete request, note a partial
  * one, drop a connection the peer closed or that sends what is not
@@ -542,12 +582,7 @@ conn_look(struct worker *w, struct conn *c, int hup)
 	enum ready	 rd;
 
 	if (c->state == C_DRAIN) {
-		while ((n = recv(c->fd, peekbuf, sizeof(peekbuf),
-		    MSG_DONTWAIT)) > 0 && (c->seen += (size_t)n) <= DRAIN_MAX)
-			;
-		if (n == 0 || c->seen > DRAIN_MAX || (n == -1 &&
-		    errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
-			conn_drop(w, c, NULL);
+		conn_drain(w, c);
 		return;
 	}
 	n = recv(c->fd, peekbuf, sizeof(peekbuf), MSG_PEEK | MSG_DONTWAIT);
@@ -580,25 +615,10 @@ conn_look(struct worker *w, struct conn *c, int hup)
 		conn_drop(w, c, why);
 		return;
 	}
-	if (hup) {
+	if (hup)
 		conn_drop(w, c, "closed by the peer mid-request");
-		return;
-	}
-	if (c->state != C_PART) {
-		/* A new connection keeps the time it was given at accept. */
-		if (c->state == C_IDLE)
-			set_due(w, c, now_ms() + w->o->timeout * 1000LL);
-		c->state = C_PART;
-		c->pieces = 0;
-	}
-	if (++c->pieces > PIECES_MAX) {
-		snprintf(why, sizeof(why), "request in over %d pieces",
-		    PIECES_MAX);
-		conn_drop(w, c, why);
-		return;
-	}
-	c->seen = (size_t)n;
-	watch(w, c);
+	else
+		conn_partial(w, c, (size_t)n);
 }
 
 /* 1 when the peer may connect: FCGI_WEB_SERVER_ADDRS, TCP only. */
@@ -879,16 +899,11 @@ conns_room(void)
 	    CONNS_MAX;
 }
 
+/* The connection slots, all free. */
 static int
-setup(struct worker *w)
+conns_init(struct worker *w)
 {
-	struct sockaddr_storage	 ss;
-	struct sigaction	 sa;
-	struct epoll_event	 ev;
-	sigset_t		 set;
-	socklen_t		 len = sizeof(ss);
-	size_t			 i;
-	int			 fl;
+	size_t	 i;
 
 	w->cmax = conns_room();
 	if ((w->c = calloc(w->cmax, sizeof(*w->c))) == NULL) {
@@ -900,19 +915,20 @@ setup(struct worker *w)
 		w->c[i].nextfree = i + 1 < w->cmax ? (int)i + 1 : -1;
 	}
 	w->freel = 0;
-	w->sweep = LLONG_MAX;
-	w->tcp = getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
-	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
-	/*
-	 * Room in each TCP connection's receive queue for a whole request
-	 * (accepted sockets take the listener's size): it is looked at
-	 * there before any of it is read.
-	 */
-	fl = 2 * FCGI_REQ_MAX;
-	if (w->tcp)
-		setsockopt(0, SOL_SOCKET, SO_RCVBUF, &fl, sizeof(fl));
-	peers_load(w);
-	/* Signals arrive as events; the alarm of the guard as a signal. */
+	return 0;
+}
+
+/*
+ * Signals: SIGTERM, SIGUSR1 and (in a single process) SIGHUP come as
+ * events of a signalfd; the guard's SIGALRM as a signal, restarting
+ * what it interrupts.  0 or -1.
+ */
+static int
+signals_init(struct worker *w)
+{
+	struct sigaction	 sa;
+	sigset_t		 set;
+
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
@@ -928,7 +944,32 @@ setup(struct worker *w)
 	sigaction(SIGPIPE, &sa, NULL);
 	if (!w->o->reload)
 		sigdelset(&set, SIGHUP);	/* the parent reloads */
-	if ((w->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
+	return (w->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+}
+
+static int
+setup(struct worker *w)
+{
+	struct sockaddr_storage	 ss;
+	struct epoll_event	 ev;
+	socklen_t		 len = sizeof(ss);
+	int			 fl;
+
+	if (conns_init(w) == -1)
+		return -1;
+	w->sweep = LLONG_MAX;
+	w->tcp = getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
+	/*
+	 * Room in each TCP connection's receive queue for a whole request
+	 * (accepted sockets take the listener's size): it is looked at
+	 * there before any of it is read.
+	 */
+	fl = 2 * FCGI_REQ_MAX;
+	if (w->tcp)
+		setsockopt(0, SOL_SOCKET, SO_RCVBUF, &fl, sizeof(fl));
+	peers_load(w);
+	if (signals_init(w) == -1 ||
 	    (w->ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (fl = fcntl(0, F_GETFL)) == -1 ||
 	    fcntl(0, F_SETFL, fl | O_NONBLOCK) == -1) {
