@@ -62,7 +62,7 @@ build/test_%: tests/unit/test_%.c tests/unit/testutil.h $(CORE) $(HDRS)
 # Fuzzing (libFuzzer: clang and libclang-rt-14-dev).  make fuzz runs each
 # target FUZZ_SECONDS; make check replays the committed corpora with a
 # plain driver under ASan and UBSan, so every past finding stays a test.
-FUZZ_TARGETS := body request config
+FUZZ_TARGETS := body request config fcgi
 FUZZ_SECONDS ?= 60
 FUZZ_CC	?= clang
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz_%)
@@ -108,6 +108,7 @@ check: deps mailautoconf build/mailautoconf-san build/fault $(UNIT_BINS) \
 	    'apple-dns|sh tests/apple-dns.sh build/mailautoconf-san' \
 	    'sign|sh tests/sign.sh mailautoconf' \
 	    'privileges|sh tests/privileges.sh mailautoconf' \
+	    'serve|sh tests/serve.sh build/mailautoconf-san' \
 	    'leak|sh tests/leak.sh mailautoconf' \
 	    'fault|FAULT_MAX=$(FAULT_MAX) sh tests/fault.sh mailautoconf' \
 	    'e2e|sh tests/e2e.sh mailautoconf'

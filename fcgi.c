@@ -70,6 +70,7 @@
 #define FCGI_HEAD	8
 #define FCGI_VERSION	1
 #define FCGI_BEGIN	1
+#define FCGI_RESPONDER	1	/* the role in FCGI_BEGIN_REQUEST */
 #define FCGI_PARAMS	4
 #define FCGI_STDIN	5
 
@@ -261,24 +262,42 @@ params_ok(const unsigned char *p, size_t n)
  * *len bytes),
  * R_BIG when more body than BODY_MAX is there already (enough to answer
  * 413), R_WAIT while more must come, R_BAD for what libfcgi would
- * refuse: another version, no FCGI_BEGIN_REQUEST first, body before the
- * parameters end; R_PARAMS for parameters whose lengths do not add up
- * (libfcgi would trust them).
+ * refuse or mishandle: another version, no FCGI_BEGIN_REQUEST for a
+ * responder first, a record of another kind or request after it, body
+ * before the parameters end; R_PARAMS for parameters whose lengths do
+ * not add up (libfcgi would trust them).
  */
 enum ready
 fcgi_ready(const unsigned char *p, size_t n, size_t *len)
 {
-	size_t	 off = 0, clen, end, in = 0;
+	size_t	 off, clen, end, in = 0;
 	int	 params = 0;
 
-	while (n - off >= FCGI_HEAD) {
-		if (p[off] != FCGI_VERSION)
-			return R_BAD;
-		if (off == 0 && (p[1] != FCGI_BEGIN ||
-		    (p[2] == 0 && p[3] == 0)))
+	/*
+	 * The first record: FCGI_BEGIN_REQUEST for a responder, with a
+	 * request id other than 0 (which is for management records), and
+	 * no padding (libfcgi would read its padding as the next record).
+	 */
+	if (n >= FCGI_HEAD && (p[0] != FCGI_VERSION || p[1] != FCGI_BEGIN ||
+	    (p[2] == 0 && p[3] == 0) || p[4] != 0 || p[5] != 8 || p[6] != 0))
+		return R_BAD;
+	if (n >= FCGI_HEAD + 2 && (p[8] != 0 || p[9] != FCGI_RESPONDER))
+		return R_BAD;
+	/*
+	 * Then only FCGI_PARAMS and FCGI_STDIN of the same request, as web
+	 * servers send them: libfcgi skips or refuses anything else, and
+	 * loses its place in the stream over some of it.
+	 */
+	for (off = 0; n - off >= FCGI_HEAD; off = end) {
+		if (off > 0 && (p[off] != FCGI_VERSION || p[off + 2] != p[2] ||
+		    p[off + 3] != p[3] || (p[off + 1] != FCGI_PARAMS &&
+		    p[off + 1] != FCGI_STDIN)))
 			return R_BAD;
 		clen = (size_t)p[off + 4] << 8 | p[off + 5];
 		end = off + FCGI_HEAD + clen + p[off + 6];
+		/* libfcgi leaves the padding of an empty record unread. */
+		if (clen == 0 && p[off + 6] != 0)
+			return R_BAD;
 		if (p[off + 1] == FCGI_PARAMS && clen == 0)
 			params = 1;
 		if (p[off + 1] == FCGI_STDIN) {
@@ -297,7 +316,6 @@ fcgi_ready(const unsigned char *p, size_t n, size_t *len)
 		}
 		if (end > n)
 			return R_WAIT;
-		off = end;
 	}
 	return R_WAIT;
 }

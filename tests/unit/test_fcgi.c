@@ -56,7 +56,10 @@ recd(struct stream *s, int type, const unsigned char *data, size_t clen,
 static void
 rec(struct stream *s, int type, size_t clen, size_t pad)
 {
-	recd(s, type, NULL, clen, pad);
+	/* FCGI_BEGIN_REQUEST: the responder's role, no flags. */
+	static const unsigned char begin[8] = { 0, 1, 0, 0, 0, 0, 0, 0 };
+
+	recd(s, type, type == 1 && clen == 8 ? begin : NULL, clen, pad);
 }
 
 /*
@@ -206,6 +209,42 @@ test_bad(void **state)
 	s.n = 0;
 	rec(&s, 1, 8, 0);
 	s.b[3] = 0;
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
+	/* A second FCGI_BEGIN_REQUEST in the parameters. */
+	s.n = 0;
+	rec(&s, 1, 8, 0);
+	s.b[9] = 1;
+	rec(&s, 4, 0, 0);
+	rec(&s, 1, 8, 0);
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
+	/* Another request id. */
+	head(&s);
+	rec(&s, 5, 0, 0);
+	s.b[s.n - 8 + 3] = 2;
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
+	/* Other roles than the responder's. */
+	head(&s);
+	rec(&s, 5, 0, 0);
+	s.b[9] = 2;	/* FCGI_AUTHORIZER */
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
+	/* FCGI_ABORT_REQUEST. */
+	head(&s);
+	rec(&s, 2, 0, 0);
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
+	/* Padding where libfcgi reads none: FCGI_BEGIN_REQUEST's, an empty
+	 * record's. */
+	head(&s);
+	s.b[6] = 8;
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
+	s.n = 0;
+	rec(&s, 1, 8, 0);
+	rec(&s, 4, 0, 8);
+	rec(&s, 5, 0, 0);
+	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
+	/* A management record (request id 0) after the first. */
+	head(&s);
+	rec(&s, 5, 0, 0);
+	s.b[s.n - 8 + 3] = 0;
 	assert_int_equal(fcgi_ready(s.b, s.n, &len), R_BAD);
 	/* Body before the end of the parameters. */
 	s.n = 0;
