@@ -17,9 +17,12 @@
 #     generated bodies and URIs included (a mebibyte body, 100,000-byte
 #     URIs, ...),
 # at least 10,000 requests in all, and checks every answer (status,
-# ErrorCode, wanted and forbidden text, Content-Length).  Then SIGTERM:
-# the server must exit, and valgrind must report 0 bytes definitely and
-# indirectly lost and 0 errors.  The last line is "leak: N passed, N
+# ErrorCode, wanted and forbidden text, Content-Length); then 1,000
+# requests on one kept connection and 20 kept connections left idle
+# (tests/serve/fcgi.py).  Then SIGTERM: the server (a parent and one
+# worker per CPU, all under valgrind) must exit, and valgrind must
+# report 0 bytes definitely and indirectly lost and 0 errors for each
+# process.  The last line is "leak: N passed, N
 # failed"; exit status 1 on any failure.  The server is killed on exit.
 set -u
 
@@ -144,6 +147,23 @@ else
 	notok "${sent:-0} requests to one process, want at least $MIN_REQUESTS"
 fi
 
+# Kept connections: 1,000 requests on one, and 20 connections left idle
+# when SIGTERM comes (tests/serve/fcgi.py).
+if python3 tests/serve/fcgi.py -t 120 keep "unix:$sock" 1000 \
+    >"$T/keep.out" 2>&1; then
+	ok "1000 requests on one kept connection"
+else
+	notok "1000 requests on one kept connection" "$T/keep.out"
+fi
+python3 tests/serve/fcgi.py -t 120 hold "unix:$sock" 20 120 \
+    >"$T/hold.out" 2>&1 </dev/null &
+hpid=$!
+i=0
+while ! grep -q ready "$T/hold.out" 2>/dev/null && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+
 # SIGTERM: the server finishes and valgrind reports.
 if ! kill -0 "$pid" 2>/dev/null; then
 	wait "$pid"
@@ -169,7 +189,8 @@ fi
 wait "$pid"
 rc=$?
 pid=
-ok "the server exits on SIGTERM"
+kill "$hpid" 2>/dev/null
+ok "the server exits on SIGTERM (20 kept connections idle)"
 sed -n 's/^==[0-9]*== \(   \(definitely\|indirectly\|possibly\) lost:.*\)/#\1/p
     s/^==[0-9]*== \(  total heap usage:.*\)/#\1/p
     s/^==[0-9]*== \(ERROR SUMMARY:.*\)/# \1/p' "$T/valgrind.log"
