@@ -365,7 +365,6 @@ run_fcgi(const struct options *o)
 	so.path = conf_path(o);
 	so.timeout = o->timeout;
 	so.sandbox = !o->nosandbox;
-	so.reload = n == 1;
 	if (n == 1)
 		return fcgi_worker(cfg, &so);
 	return workers_run(cfg, &so, n);

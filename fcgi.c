@@ -937,9 +937,9 @@ conns_init(struct worker *w)
 }
 
 /*
- * Signals: SIGTERM, SIGUSR1 and (in a single process) SIGHUP come as
- * events of a signalfd; the guard's SIGALRM as a signal, restarting
- * what it interrupts.  0 or -1.
+ * Signals: SIGTERM, SIGUSR1 and SIGHUP come as events of a signalfd;
+ * the guard's SIGALRM as a signal, restarting what it interrupts.  0 or
+ * -1.
  */
 static int
 signals_init(struct worker *w)
@@ -960,8 +960,6 @@ signals_init(struct worker *w)
 	sa.sa_handler = SIG_IGN;
 	sa.sa_flags = 0;
 	sigaction(SIGPIPE, &sa, NULL);
-	if (!w->o->reload)
-		sigdelset(&set, SIGHUP);	/* the parent reloads */
 	return (w->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
 }
 

@@ -464,7 +464,6 @@ int	 listen_open(const char *, const char *, int);
 struct serve_opts {
 	const char	*path;		/* the configuration file */
 	int		 timeout;	/* -T: seconds to read a request */
-	int		 reload;	/* SIGHUP reloads in this process */
 	int		 sandbox;	/* enter the seccomp filter */
 };
 
@@ -492,8 +491,8 @@ int		 fcgi_worker(struct config *, const struct serve_opts *);
 
 /*
  * Run n workers (children) on fd 0 with cfg, restart those that die,
- * reload on SIGHUP by starting new workers, stop on SIGTERM/SIGUSR1.
- * Returns the exit status.
+ * check the file on SIGHUP and pass the signal on, stop on SIGTERM and
+ * SIGUSR1.  Returns the exit status.
  */
 int	 workers_run(struct config *, const struct serve_opts *, unsigned);
 

@@ -1,13 +1,17 @@
 /*
  * workers.c: the parent of several FastCGI workers (-w N) on one
  * listening socket.  It loads the configuration (autoconf.c did, before
- * the fork) and serves nothing itself: it starts the workers, starts
- * another when one dies, and takes the signals.  SIGHUP: the file is
- * loaded again; when it is good, a new set of workers starts with it
- * and the old ones finish what they have and leave; when it is broken,
- * the old workers go on.  SIGTERM and SIGUSR1 stop every worker, then
- * the parent.  Signals are taken one at a time with sigwaitinfo(), so
- * none is lost and no handler races the loop.
+ * the fork, so the workers share its pages) and serves nothing itself:
+ * it starts the workers, starts another when one dies, and takes the
+ * signals.  SIGHUP: the parent loads the file first; when it is good it
+ * keeps it for the workers it starts from then on and passes SIGHUP on,
+ * and each worker reloads in place, between two requests, keeping its
+ * connections; when it is broken, nothing changes.  Workers are not
+ * replaced on a reload because a web server that keeps connections
+ * (nginx's keepalive) may be sending a request on one at the moment it
+ * is closed, and does not send a POST again.  SIGTERM and SIGUSR1 stop
+ * every worker, then the parent.  Signals are taken one at a time with
+ * sigwaitinfo(), so none is lost and no handler races the loop.
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
@@ -30,7 +34,6 @@
 
 struct kid {
 	pid_t		 pid;
-	unsigned	 gen;		/* the configuration it serves */
 	time_t		 born;
 };
 
@@ -41,7 +44,6 @@ struct parent {
 	struct kid	*kids;
 	size_t		 nkids, cap;
 	unsigned	 n;		/* workers wanted */
-	unsigned	 gen;
 	unsigned	 owed;		/* restarts waiting for the alarm */
 	int		 stopping;
 };
@@ -55,7 +57,7 @@ mono(void)
 	return ts.tv_sec;
 }
 
-/* Start one worker of the current generation; 0 or -1. */
+/* Start one worker with the current configuration; 0 or -1. */
 static int
 spawn(struct parent *p)
 {
@@ -87,7 +89,6 @@ spawn(struct parent *p)
 	}
 	k = &p->kids[p->nkids++];
 	k->pid = pid;
-	k->gen = p->gen;
 	k->born = mono();
 	return 0;
 }
@@ -105,7 +106,7 @@ pay(struct parent *p)
 	}
 }
 
-/* Every worker that has ended: forgotten, and replaced when current. */
+/* Every worker that has ended: forgotten, and replaced. */
 static void
 reap(struct parent *p)
 {
@@ -121,7 +122,7 @@ reap(struct parent *p)
 			continue;
 		k = p->kids[i];
 		p->kids[i] = p->kids[--p->nkids];
-		if (k.gen != p->gen || p->stopping)
+		if (p->stopping)
 			continue;
 		if (WIFSIGNALED(st))
 			fprintf(stderr, "mailautoconf: worker %ld ended by "
@@ -140,15 +141,14 @@ reap(struct parent *p)
 	}
 }
 
-/* Tell every worker of generations before gen (all: gen + 1) to stop. */
+/* Send sig to every worker. */
 static void
-retire(struct parent *p, unsigned gen, int sig)
+tell(struct parent *p, int sig)
 {
 	size_t	 i;
 
 	for (i = 0; i < p->nkids; i++)
-		if (p->kids[i].gen < gen)
-			kill(p->kids[i].pid, sig);
+		kill(p->kids[i].pid, sig);
 }
 
 static void
@@ -163,12 +163,9 @@ reload(struct parent *p)
 	}
 	config_free(p->cfg);
 	p->cfg = ncfg;
-	p->gen++;
-	/* The new set first, so that someone always takes connections. */
-	p->owed = p->n;
-	pay(p);
-	retire(p, p->gen, SIGTERM);
-	fprintf(stderr, "mailautoconf: %s: reloaded\n", p->o->path);
+	tell(p, SIGHUP);
+	fprintf(stderr, "mailautoconf: %s: reloaded; the workers reload it "
+	    "too\n", p->o->path);
 }
 
 int
@@ -182,7 +179,7 @@ workers_run(struct config *cfg, const struct serve_opts *o, unsigned n)
 	p.cfg = cfg;
 	p.o = o;
 	p.n = n;
-	p.cap = 2 * (size_t)n;
+	p.cap = n;
 	if ((p.kids = calloc(p.cap, sizeof(*p.kids))) == NULL) {
 		fprintf(stderr, "mailautoconf: out of memory\n");
 		config_free(cfg);
@@ -216,7 +213,7 @@ workers_run(struct config *cfg, const struct serve_opts *o, unsigned n)
 			break;
 		case SIGALRM:
 			if (p.stopping)	/* past the grace: no more waiting */
-				retire(&p, p.gen + 1, SIGKILL);
+				tell(&p, SIGKILL);
 			else
 				pay(&p);
 			break;
@@ -224,7 +221,7 @@ workers_run(struct config *cfg, const struct serve_opts *o, unsigned n)
 			if (p.stopping)
 				break;
 			p.stopping = 1;
-			retire(&p, p.gen + 1, SIGTERM);
+			tell(&p, SIGTERM);
 			alarm((unsigned)o->timeout + KILL_GRACE);
 			break;
 		}

@@ -1032,12 +1032,11 @@ fi
 # leaves request 0 unfinished with 79 whole ones waiting while the
 # signal comes, then sends the rest of request 0.  Every request is
 # answered, and after SIGTERM the responder exits 0 (requests under way
-# are finished).  After SIGHUP request 0 has the new configuration in a
-# single process (-w 1), which reloads in place; with workers (-w 2)
-# the old one, because the worker that holds the request finishes it
-# before it makes way for the new set.  Run with the sanitizer build and
-# with the plain binary, whose system call filter must let the signal
-# calls through.
+# are finished).  After SIGHUP request 0 has the new configuration:
+# a single process (-w 1) and each worker (-w 2, the parent passes the
+# signal on) reload in place between two requests.  Run with the
+# sanitizer build and with the plain binary, whose system call filter
+# must let the signal calls through.
 t_hupq() {
 	awk -v want="$2" '
 	$1 == "ready" { next }
@@ -1064,7 +1063,7 @@ for qbin in "$bin" "$top/mailautoconf"; do
 	obin=$bin
 	bin=$qbin
 	wopt="-w 1" qmark=1
-	[ "$qbin" = "$obin" ] || wopt="-w 2" qmark=0
+	[ "$qbin" = "$obin" ] || wopt="-w 2"
 	cp "$conf" "$T/live.conf"
 	if serve_tcp "q-$qname" "$T/live.conf"; then
 		q_pid=$spid

@@ -12,6 +12,11 @@
 #   apache-cgi      contrib/apache/mailautoconf-cgi.conf
 #   systemd         contrib/systemd/mailautoconf.{socket,service} run by
 #                   systemd-socket-activate, behind contrib/nginx/
+#   nginx-keepalive contrib/nginx/mailautoconf-keepalive.conf (kept
+#                   FastCGI connections, keepalive 8 and 64), the
+#                   responder listening itself with -w 2
+#   lighttpd-load   contrib/lighttpd/mailautoconf-socket.conf, the
+#                   responder listening itself (-s, default workers)
 # The contrib files are used as they are, with only their paths (binary,
 # configuration, sockets) and listening ports replaced.  Every request
 # of tests/e2e/requests goes through each with curl; the status, the
@@ -23,6 +28,27 @@
 # the end ("server-imposed").  Then SIGHUP with a changed and with a
 # broken configuration, and SIGTERM, on the responders the test starts
 # itself.
+#
+# Then the responder's serving under load and slow clients (all but
+# the first check something a responder that served one connection at
+# a time failed):
+#   apache-fcgid     2,000 requests 16 at a time: every answer the CGI's
+#                    from at most FcgidMaxProcessesPerClass (8)
+#                    responders, the other requests waiting for one
+#   apache-proxy     one worker (-w 1): a GET while a POST body trickles
+#                    in through Apache (which passes bodies on as they
+#                    come) takes at most 0.1 s longer than without; 24
+#                    GETs while a slow POST starts every 2 s, each
+#                    answered within 1 s
+#   nginx-keepalive  3 requests at once on 2 workers with idle kept
+#                    connections, each answered within 1 s (no 504);
+#                    10,000 requests one at a time and 10,000 50 at a
+#                    time, every answer the CGI's, none slower than 5 s;
+#                    20,000 50 at a time with a SIGHUP every 0.25 s
+#                    (the workers replaced under load), likewise
+#   lighttpd-load    5,000 requests, 300 at a time: every answer the
+#                    CGI's (none refused for a full listen queue)
+# The load clients are tests/e2e/httpload.py (python3).
 #
 # Everything listens on 127.0.0.1 (free ports picked at run time) or on
 # Unix sockets in a temporary directory; every process started is
@@ -91,7 +117,7 @@ finish() {
 APACHE_MODS=/usr/lib/apache2/modules
 missing=
 for t in curl timeout setsid lighttpd nginx apache2 spawn-fcgi \
-    systemd-socket-activate; do
+    systemd-socket-activate python3; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 for m in mod_fcgid mod_proxy_fcgi mod_cgid mod_rewrite mod_env; do
@@ -104,7 +130,7 @@ T=
 if [ ! -x "$src_bin" ] || [ -n "$missing" ]; then
 	echo "not ok - setup: need $1 built and:$missing (Debian: apt-get" \
 	    "install lighttpd nginx apache2 libapache2-mod-fcgid" \
-	    "spawn-fcgi curl; systemd for systemd-socket-activate)"
+	    "spawn-fcgi curl python3; systemd for systemd-socket-activate)"
 	fail=1
 	finish
 fi
@@ -117,7 +143,7 @@ T=$(mktemp -d /tmp/mailautoconf-e2e.XXXXXX) || exit 1
 chmod 755 "$T"
 mkdir "$T/bin" "$T/conf" "$T/run" "$T/log" "$T/www" "$T/upload" \
     "$T/pid" "$T/ref" "$T/out" "$T/body" "$T/lighttpd" "$T/apache" \
-    "$T/nginx" "$T/systemd"
+    "$T/nginx" "$T/systemd" "$T/nginx-ka8" "$T/nginx-ka64"
 if [ "$(id -u)" -eq 0 ]; then
 	WUSER=nobody
 	WGROUP=$(id -gn nobody)
@@ -171,15 +197,20 @@ pidof_() {
 	cat "$T/pid/$1" 2>/dev/null
 }
 
-# procs: "PID STATE PGID" of every process, from /proc/*/stat (the
+# procs: "PID STATE PGID PPID" of every process, from /proc/*/stat (the
 # command name in parentheses may hold anything, so fields are counted
 # from the last ")").
 procs() {
 	awk '{
 		i = match($0, /\)[^)]*$/)
 		split(substr($0, i + 2), f, " ")
-		print FILENAME, f[1], f[3]
+		print FILENAME, f[1], f[3], f[2]
 	}' /proc/[0-9]*/stat 2>/dev/null | sed 's|^/proc/\([0-9]*\)/stat|\1|'
+}
+
+# children PID: the live processes whose parent is PID.
+children() {
+	procs | awk -v p="$1" '$4 == p && $2 != "Z" { print $1 }'
 }
 
 # proc_line PID: "PID UID COMMAND LINE" from /proc.
@@ -313,7 +344,8 @@ make_bodies() {
 	printf 'x' >"$b/small"
 	# A valid request padded with white space after the root element
 	# to exactly N bytes: at BODY_MAX it is answered, one byte more 413.
-	for n in 16384 16385 204800 1100000; do
+	# pad400: the slow POST of the apache-proxy checks.
+	for n in 400 16384 16385 204800 1100000; do
 		cp "$b/outlook" "$b/pad$n"
 		have=$(wc -c <"$b/pad$n")
 		head -c $((n - have)) /dev/zero | tr '\0' ' ' >>"$b/pad$n"
@@ -635,8 +667,9 @@ wait_log() {
 	done
 }
 
-# reload_checks SETUP PORT NAME: SIGHUP to the responder started as NAME
-# with a changed, then a broken configuration, then back; SIGTERM last.
+# reload_checks SETUP PORT NAME WORKERS: SIGHUP to the responder started
+# as NAME (WORKERS worker processes) with a changed, then a broken
+# configuration, then back; SIGTERM last.
 reload_checks() {
 	rp=$(pidof_ "$3")
 	check "$1: the responder answers as the first configuration" \
@@ -663,6 +696,8 @@ reload_checks() {
 	kill -HUP "$rp"
 	check "$1: SIGHUP back to the first configuration" \
 	    answers_as "$1" "$2" ad-mobilesync "$T/conf/main.conf"
+	# New workers for each good file; the old ones have exited.
+	check "$1: after the reloads, $4 worker(s) again" is_responder "$3" "$4"
 	check "$1: SIGTERM: the responder exits 0" term_responder "$3"
 }
 
@@ -753,7 +788,10 @@ run_lighttpd() {
 	start_lighttpd "$s" "$port" || return
 	A_REASON=server A_CLEN='' A_BIG='' A_STATUS=''
 	run_requests "$s" "$port"
-	check "$s: one responder for the two conditions" one_responder "$s"
+	np=$(sed -n 's/^[[:space:]]*"max-procs"[[:space:]]*=>[[:space:]]*\([0-9]*\).*/\1/p' \
+	    "$T/lighttpd/$s.conf")
+	check "$s: $np responders (max-procs) for the two conditions" \
+	    responders "$s" "$np"
 	check "$s: SIGTERM stops lighttpd and its responder" stop "$s"
 	check "$s: lighttpd exits 0" exit0 "$s"
 }
@@ -767,13 +805,21 @@ start_lighttpd() {
 	return 1
 }
 
-# one_responder NAME: exactly one mailautoconf in NAME's group.
-one_responder() {
+# responders NAME COUNT: COUNT processes in NAME's group run the binary
+# (lighttpd starts max-procs of them, each a single process), all as
+# the unprivileged user when the test is root.
+responders() {
 	g=$(cat "$T/pid/$1.pg")
 	group_list "$g" >"$T/group"
 	nr=$(awk -v b="$bin" '$3 == b' "$T/group" | wc -l | tr -d ' ')
-	if [ "$nr" -ne 1 ]; then
-		echo "$nr responders (pid uid command):"
+	if [ "$nr" -ne "$2" ]; then
+		echo "$nr responders, want $2 (pid uid command):"
+		cat "$T/group"
+		return 1
+	fi
+	if [ -n "$WUSER" ] && awk -v b="$bin" -v u="$(id -u "$WUSER")" \
+	    '$3 == b && $2 != u { f = 1 } END { exit !f }' "$T/group"; then
+		echo "not all as $WUSER (pid uid command):"
 		cat "$T/group"
 		return 1
 	fi
@@ -806,8 +852,9 @@ run_spawn_fcgi() {
 		    "$T/log/$s-responder.log"
 		return
 	fi
-	check "$s: the responder runs as the spawn-fcgi process" \
-	    is_responder "$s-responder"
+	# The script passes -w 0 (WORKERS): one worker per CPU.
+	check "$s: the responder runs as the spawn-fcgi process, one worker per CPU" \
+	    is_responder "$s-responder" "$(ncpu)"
 	tmpl "$contrib/lighttpd/mailautoconf-socket.conf" "$sock" "$port" \
 	    >"$T/lighttpd/$s.conf"
 	check "$s: contrib file templated for paths only" \
@@ -816,27 +863,66 @@ run_spawn_fcgi() {
 	start_lighttpd "$s" "$port" || return
 	A_REASON=server A_CLEN='' A_BIG='' A_STATUS=''
 	run_requests "$s" "$port"
-	reload_checks "$s" "$port" "$s-responder"
+	reload_checks "$s" "$port" "$s-responder" "$(ncpu)"
 	check "$s: SIGTERM stops lighttpd" stop "$s"
 	check "$s: lighttpd exits 0" exit0 "$s"
 	check "$s: the spawn-fcgi script refuses a broken configuration" \
 	    spawn_broken
 }
 
-# is_responder NAME: NAME's pid runs the binary, and as the
-# unprivileged user when the test is root.
+# is_responder NAME [WORKERS]: NAME's pid runs the binary, and as the
+# unprivileged user when the test is root; so do its children (the
+# worker processes), and there are WORKERS of them within 5 s when
+# WORKERS is given (1: a single process, no children).
 is_responder() {
 	ip=$(pidof_ "$1")
+	runs_bin "$ip" || return 1
+	iw=0
+	while :; do
+		ik=$(children "$ip")
+		ikn=$(echo $ik | wc -w | tr -d ' ')
+		# A single process has no children; N > 1 workers are N.
+		case ${2:-any} in
+		any)	break ;;
+		1)	[ "$ikn" = 0 ] && break ;;
+		*)	[ "$ikn" = "$2" ] && break ;;
+		esac
+		iw=$((iw + 1))
+		if [ $iw -gt 50 ]; then
+			echo "$ikn worker processes, want ${2:-}" \
+			    "(pid uid command):"
+			proc_line "$ip"
+			for k in $ik; do
+				proc_line "$k"
+			done
+			return 1
+		fi
+		sleep 0.1
+	done
+	for k in $ik; do
+		runs_bin "$k" || return 1
+	done
+}
+
+# runs_bin PID: PID runs the binary, as the unprivileged user when the
+# test is root.
+runs_bin() {
 	# shellcheck disable=SC2046
-	set -- $(proc_line "$ip")
+	set -- $(proc_line "$1")
 	if [ "${3:-}" != "$bin" ]; then
-		echo "pid $ip runs: $*"
+		echo "pid ${1:-?} runs: $*"
 		return 1
 	fi
 	if [ -n "$WUSER" ] && [ "$2" != "$(id -u "$WUSER")" ]; then
-		echo "runs as uid $2, not $WUSER"
+		echo "pid $1 runs as uid $2, not $WUSER"
 		return 1
 	fi
+}
+
+# ncpu: the workers -w 0 (and -s without -w) starts, one per online
+# CPU; "1" means a single process.
+ncpu() {
+	getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1
 }
 
 # spawn_broken: the contrib script exits 78 before taking the socket.
@@ -882,17 +968,46 @@ run_apache() {
 		return
 	fi
 	run_requests "$s" "$port"
+	[ -z "$APACHE_MORE" ] || "$APACHE_MORE" "$s" "$port"
 	check "$s: SIGTERM stops Apache and all it started" stop "$s"
 	check "$s: Apache exits 0" exit0 "$s"
 	cp "$T/apache/error.log" "$T/log/$s-error.log"
 	: >"$T/apache/error.log"
 }
 
+# APACHE_MORE: a function run_apache calls with the set-up's name and
+# port after the requests, while Apache runs.
+APACHE_MORE=
+
 run_apache_fcgid() {
 	A_REASON='' A_CLEN='' A_BIG=server A_STATUS=ad-413-chunked=500
+	APACHE_MORE=fcgid_load
 	run_apache apache-fcgid fcgid "LoadModule fcgid_module $APACHE_MODS/mod_fcgid.so
 FcgidIPCDir $T/apache/fcgid
 FcgidProcessTableFile $T/apache/fcgid_shm"
+	APACHE_MORE=
+}
+
+# fcgid_load SETUP PORT: more requests at once than the responders
+# mod_fcgid may start (FcgidMaxProcessesPerClass): the others wait for
+# one, none is refused.
+fcgid_load() {
+	load_plan tb-ac-addr ad-ad tb-404-host
+	check_shown "$1: 2,000 requests 16 at a time, every answer the CGI's" \
+	    load "$2" 2000 16 10
+	check_shown "$1: at most FcgidMaxProcessesPerClass responders" \
+	    fcgid_max "$1"
+}
+
+# fcgid_max SETUP: no more responders in Apache's group than the
+# contrib file's FcgidMaxProcessesPerClass.
+fcgid_max() {
+	fm=$(sed -n 's/^FcgidMaxProcessesPerClass[[:space:]]*//p' \
+	    "$T/apache/contrib.conf")
+	group_list "$(cat "$T/pid/$1.pg")" >"$T/group"
+	fn=$(awk -v b="$bin" '$3 == b' "$T/group" | wc -l | tr -d ' ')
+	echo "$fn responders, FcgidMaxProcessesPerClass $fm"
+	[ -n "$fm" ] && [ "$fn" -ge 1 ] && [ "$fn" -le "$fm" ]
 }
 
 run_apache_cgi() {
@@ -916,13 +1031,160 @@ run_apache_proxy() {
 		    "$T/log/apache-proxy-responder.log"
 		return
 	fi
-	check "apache-proxy: the responder (-s) dropped to the server user" \
-	    is_responder apache-proxy-responder
+	check "apache-proxy: the responder (-s) dropped to the server user, one worker per CPU" \
+	    is_responder apache-proxy-responder "$(ncpu)"
 	A_REASON='' A_CLEN=framed A_BIG='' A_STATUS=''
+	APACHE_MORE=proxy_slow_checks
 	run_apache apache-proxy proxy-fcgi "LoadModule proxy_module $APACHE_MODS/mod_proxy.so
 LoadModule proxy_fcgi_module $APACHE_MODS/mod_proxy_fcgi.so"
-	check "apache-proxy: SIGTERM: the responder exits 0" \
+	APACHE_MORE=
+	if [ -s "$T/pid/apache-proxy-w1" ]; then
+		check "apache-proxy: SIGTERM: the one-worker responder exits 0" \
+		    term_responder apache-proxy-w1
+	fi
+}
+
+# start_responder NAME SOCKET OPTION...: the binary listening itself on
+# the Unix socket SOCKET (-s), dropping to the unprivileged user when
+# root; 1 when the socket does not come.
+start_responder() {
+	srn=$1
+	srs=$2
+	shift 2
+	[ -n "$WUSER" ] && set -- -u "$WUSER" "$@"
+	# No earlier socket there: wait_sock waits for this one.
+	rm -f "$srs"
+	launch "$srn" "$bin" -c "$conf" "$@" -s "unix:$srs"
+	wait_sock "$srs"
+}
+
+# proxy_slow_checks SETUP PORT: slow POST bodies through Apache, which
+# passes a body on to the responder as it comes in.  The responder
+# (started with -s, default workers) is replaced by one with a single
+# worker (-w 1): a slow client must not hold up the other connections
+# of the same worker, whatever the number of workers.
+proxy_slow_checks() {
+	check "$1: SIGTERM: the responder exits 0" \
 	    term_responder apache-proxy-responder
+	if ! start_responder apache-proxy-w1 "$T/run/proxy.sock" -w 1; then
+		setup_failed "$1" "no socket from -s with -w 1" \
+		    "$T/log/apache-proxy-w1.log"
+		return
+	fi
+	check "$1: -w 1 is a single process" is_responder apache-proxy-w1 1
+	check_shown "$1: a GET while a POST body trickles in takes at most 0.1 s more" \
+	    slow_get "$2"
+	check_shown "$1: 24 GETs, a slow POST starting every ~2 s: each answered within 1 s" \
+	    slow_gets "$2"
+}
+
+# timed_get PORT NAME OUT: the GET NAME of the request table through the
+# server (2 s at most); prints the seconds it took, or says why the
+# answer is not the CGI's (status and body) and returns 1.
+timed_get() {
+	tl=$(requests | awk -v n="$2" '$1 == n')
+	# shellcheck disable=SC2086
+	set -- "$1" "$2" "$3" $tl
+	# $4 NAME $5 METHOD $6 HOST $7 URI
+	curl -s -S --path-as-is --max-time 2 -H "Host: $6" -o "$3.body" \
+	    -w '%{http_code} %{time_total}\n' "http://127.0.0.1:$1$7" \
+	    >"$3.w" 2>"$3.err"
+	tc=$?
+	read -r tstatus tsecs <"$3.w"
+	if [ $tc -ne 0 ]; then
+		echo "GET $6$7: curl exit $tc after $tsecs s: $(cat "$3.err")"
+		return 1
+	fi
+	if [ "$tstatus" != "$(field "$T/ref/$2.h" status)" ] ||
+	    ! cmp -s "$3.body" "$T/ref/$2.b"; then
+		echo "GET $6$7: status $tstatus after $tsecs s, not the" \
+		    "CGI's answer (status $(field "$T/ref/$2.h" status)); body:"
+		head -c 300 "$3.body"
+		echo
+		return 1
+	fi
+	echo "$tsecs"
+}
+
+# slow_post NAME PORT: a POST of pad400 to Autodiscover through the
+# server, its body sent one byte every 0.5 s (200 s in all), in the
+# background as NAME; its log gets the answer's status line, if any.
+slow_post() {
+	launch "$1" python3 "$e2e/httpload.py" slow "$2" \
+	    autodiscover.example.com /autodiscover/autodiscover.xml \
+	    "$T/body/pad400" 0.5
+}
+
+# slow_get PORT: the median of 5 GETs while a slow POST is under way is
+# at most 0.1 s above the median of 5 without (every one answered as
+# the CGI answers, within 2 s).
+slow_get() {
+	: >"$T/sg-base.t"
+	for i in 1 2 3 4 5; do
+		t=$(timed_get "$1" tb-ac-addr "$T/sg-base") || {
+			echo "without a slow POST: $t"
+			return 1
+		}
+		echo "$t" >>"$T/sg-base.t"
+	done
+	slow_post slowpost-a "$1"
+	# Apache has passed the headers and the first bytes on by then.
+	sleep 1
+	: >"$T/sg-during.t"
+	sg_rc=0
+	for i in 1 2 3 4 5; do
+		if ! t=$(timed_get "$1" tb-ac-addr "$T/sg-during"); then
+			echo "while a POST body trickles in: $t"
+			sg_rc=1
+			break
+		fi
+		echo "$t" >>"$T/sg-during.t"
+	done
+	if [ -s "$T/log/slowpost-a.log" ]; then
+		echo "the slow POST was answered before the GETs were" \
+		    "(so they show nothing): $(cat "$T/log/slowpost-a.log")"
+		sg_rc=1
+	fi
+	stop slowpost-a >/dev/null
+	[ $sg_rc -eq 0 ] || return 1
+	base=$(sort -n "$T/sg-base.t" | sed -n 3p)
+	during=$(sort -n "$T/sg-during.t" | sed -n 3p)
+	echo "GET without a slow POST: $(tr '\n' ' ' <"$T/sg-base.t")(median $base s)"
+	echo "GET with a slow POST:    $(tr '\n' ' ' <"$T/sg-during.t")(median $during s)"
+	awk -v a="$base" -v b="$during" 'BEGIN { exit !(b <= a + 0.1) }' &&
+	    return 0
+	echo "more than 0.1 s slower"
+	return 1
+}
+
+# slow_gets PORT: 24 GETs 0.2 s apart, a slow POST started before the
+# 1st, 9th and 17th; every answer the CGI's within 1 s.  Stops after
+# 3 late or wrong answers.
+slow_gets() {
+	: >"$T/sgs.t"
+	n=0
+	late=0
+	while [ $n -lt 24 ] && [ $late -lt 3 ]; do
+		case $n in
+		0|8|16)	slow_post "slowpost-$n" "$1" ;;
+		esac
+		n=$((n + 1))
+		if ! t=$(timed_get "$1" tb-ac-addr "$T/sgs"); then
+			echo "GET $n: $t"
+			late=$((late + 1))
+		elif ! awk -v t="$t" 'BEGIN { exit !(t <= 1) }'; then
+			echo "GET $n: answered after $t s"
+			late=$((late + 1))
+		else
+			echo "$t" >>"$T/sgs.t"
+		fi
+		sleep 0.2
+	done
+	for p in 0 8 16; do
+		[ -s "$T/pid/slowpost-$p" ] && stop "slowpost-$p" >/dev/null
+	done
+	[ $late -eq 0 ] || return 1
+	echo "24 GETs, slowest $(sort -n "$T/sgs.t" | tail -n 1) s"
 }
 
 # unit_value FILE KEY: the value of KEY= in a unit file.
@@ -1012,11 +1274,199 @@ run_systemd() {
 	fi
 	A_REASON='' A_CLEN='' A_BIG=server A_STATUS=''
 	run_requests "$s+nginx" "$port"
-	check "$s: the socket-activated responder runs as the unit's user" \
-	    is_responder "$s-responder"
-	reload_checks "$s+nginx" "$port" "$s-responder"
+	# shellcheck disable=SC2086
+	check "$s: the socket-activated responder runs as the unit's user, $(start_workers $start) worker(s)" \
+	    is_responder "$s-responder" "$(start_workers $start)"
+	# shellcheck disable=SC2086
+	reload_checks "$s+nginx" "$port" "$s-responder" "$(start_workers $start)"
 	check "nginx: SIGTERM stops nginx" stop nginx
 	check "nginx: nginx exits 0" exit0 nginx
+}
+
+# ---- load ----
+
+# load_plan NAME...: $T/plan, the requests NAME of the table for
+# httpload.py, each with the status and body the CGI answered.
+load_plan() {
+	for lpn in "$@"; do
+		requests | awk -v n="$lpn" '$1 == n' | {
+			read -r _ m h u b _
+			[ "$b" = - ] || b=$T/body/$b
+			echo "$m $h $u $b $(field "$T/ref/$lpn.h" status)" \
+			    "$T/ref/$lpn.b"
+		}
+	done >"$T/plan"
+}
+
+# load PORT N C MAXTIME: N requests of $T/plan, C at a time, through the
+# server: every answer the CGI's, within MAXTIME seconds.
+load() {
+	python3 "$e2e/httpload.py" load "$1" "$T/plan" "$2" "$3" "$4" 2>&1
+}
+
+# load_hup PORT NAME: load PORT 20000 50 5 with a SIGHUP to the
+# responder NAME every 0.25 s: the workers of the old configuration
+# leave (closing their idle kept connections), new ones take over, and
+# no request may be lost between them.
+load_hup() {
+	python3 "$e2e/httpload.py" load "$1" "$T/plan" 20000 50 5 \
+	    >"$T/load-hup.out" 2>&1 &
+	lh=$!
+	lh_n=0
+	while alive "$lh"; do
+		sleep 0.25
+		kill -HUP "$(pidof_ "$2")"
+		lh_n=$((lh_n + 1))
+	done
+	wait "$lh"
+	lh_rc=$?
+	echo "$lh_n SIGHUPs"
+	cat "$T/load-hup.out"
+	return $lh_rc
+}
+
+# pinned PORT: 3 requests at once, five times 0.5 s apart, each answered
+# within 1 s.  With idle kept connections to every responder process, a
+# responder that served one connection at a time left the third request
+# waiting for nginx's fastcgi_read_timeout (60 s, then 504).
+pinned() {
+	for i in 1 2 3 4 5; do
+		echo "round $i:"
+		load "$1" 3 3 1 || return 1
+		sleep 0.5
+	done
+}
+
+# check_shown NAME COMMAND...: check, and the output (timings) shown as
+# comment lines when it passes.
+check_shown() {
+	cs_fail=$fail
+	check "$@"
+	[ "$fail" = "$cs_fail" ] && sed 's/^/#   /' "$T/why"
+	return 0
+}
+
+# nginx with contrib/nginx/mailautoconf-keepalive.conf (keepalive 8,
+# then 64) in front of a responder with two workers (-w 2).
+run_nginx_keepalive() {
+	s=nginx-keepalive
+	sock=$T/run/keepalive.sock
+	if ! start_responder "$s-responder" "$sock" -w 2; then
+		setup_failed "$s" "no socket from -s with -w 2" \
+		    "$T/log/$s-responder.log"
+		return
+	fi
+	check "$s: the responder runs two workers (-w 2)" \
+	    is_responder "$s-responder" 2
+	load_plan tb-ac-addr ad-ad tb-404-host
+	for ka in 8 64; do
+		ng=nginx-ka$ka
+		port=$(free_port)
+		tmpl "$contrib/nginx/mailautoconf-keepalive.conf" "$sock" \
+		    "$port" | sed "s/^\([[:space:]]*keepalive\) 16;/\1 $ka;/" \
+		    >"$T/$ng/mailautoconf.conf"
+		check "$ng: contrib file templated for paths, port and keepalive only" \
+		    tmpl_ka "$T/$ng/mailautoconf.conf" "$ka"
+		tmpl "$contrib/nginx/mailautoconf-locations.conf" "$sock" \
+		    "$port" >"$T/$ng/mailautoconf-locations.conf"
+		cp /etc/nginx/fastcgi_params "$T/$ng/fastcgi_params"
+		main_conf nginx.conf.in "$T/$ng/nginx.conf" "$port" "$ng" ""
+		if ! nginx -t -q -e "$T/$ng/error.log" -p "$T/$ng" \
+		    -c "$T/$ng/nginx.conf" >"$T/why" 2>&1; then
+			setup_failed "$ng" "nginx -t" "$T/why"
+			continue
+		fi
+		launch "$ng" nginx -e "$T/$ng/error.log" -p "$T/$ng" \
+		    -c "$T/$ng/nginx.conf" -g 'daemon off;'
+		if ! wait_http "$port"; then
+			setup_failed "$ng" "nginx does not start" \
+			    "$T/$ng/error.log"
+			continue
+		fi
+		if [ $ka = 8 ]; then
+			# First, on a fresh nginx: 3 at once on 2 workers.
+			cs_fail=$fail
+			check_shown "$ng: 3 requests at once, 2 workers, idle kept connections: each answered within 1 s" \
+			    pinned "$port"
+			if [ "$fail" != "$cs_fail" ]; then
+				# The rest would wait for timeouts.
+				skipped "$ng: the other checks" "the responder is stuck"
+				stop "$ng" >/dev/null
+				continue
+			fi
+			A_REASON='' A_CLEN='' A_BIG=server A_STATUS=''
+			run_requests "$ng" "$port"
+		fi
+		check_shown "$ng: 10,000 requests one at a time, every answer the CGI's" \
+		    load "$port" 10000 1 5
+		check_shown "$ng: 10,000 requests 50 at a time, every answer the CGI's" \
+		    load "$port" 10000 50 5
+		check_shown "$ng: 20,000 requests 50 at a time, SIGHUP every 0.25 s, every answer the CGI's" \
+		    load_hup "$port" "$s-responder"
+		check "$ng: SIGTERM stops nginx" stop "$ng"
+		check "$ng: nginx exits 0" exit0 "$ng"
+	done
+	check "$s: no worker died" no_restart "$s-responder"
+	check "$s: SIGTERM: the responder exits 0" \
+	    term_responder "$s-responder"
+}
+
+# no_restart NAME: the log of NAME tells of no worker started again.
+no_restart() {
+	if grep -q "starting another" "$T/log/$1.log"; then
+		grep "starting another" "$T/log/$1.log"
+		return 1
+	fi
+}
+
+# tmpl_ka FILE N: tmpl_ok, and the keepalive is N.
+tmpl_ka() {
+	tmpl_ok "$1" || return 1
+	if ! grep -q "^[[:space:]]*keepalive $2;" "$1"; then
+		echo "no 'keepalive $2;' in $1:"
+		grep -n keepalive "$1"
+		return 1
+	fi
+}
+
+# lighttpd with contrib/lighttpd/mailautoconf-socket.conf in front of a
+# responder listening itself (-s: default workers and listen queue).
+run_lighttpd_load() {
+	s=lighttpd-load
+	sock=$T/run/load.sock
+	port=$(free_port)
+	if ! start_responder "$s-responder" "$sock"; then
+		setup_failed "$s" "no socket from -s" "$T/log/$s-responder.log"
+		return
+	fi
+	tmpl "$contrib/lighttpd/mailautoconf-socket.conf" "$sock" "$port" \
+	    >"$T/lighttpd/$s.conf"
+	check "$s: contrib file templated for paths only" \
+	    tmpl_ok "$T/lighttpd/$s.conf"
+	main_conf lighttpd.conf.in "$T/lighttpd/$s-main.conf" "$port" "$s" ""
+	start_lighttpd "$s" "$port" || return
+	load_plan tb-ac-addr ad-ad tb-404-host
+	check_shown "$s: 5,000 requests 300 at a time, every answer the CGI's (none refused)" \
+	    load "$port" 5000 300 10
+	check "$s: SIGTERM stops lighttpd" stop "$s"
+	check "$s: lighttpd exits 0" exit0 "$s"
+	check "$s: SIGTERM: the responder exits 0" \
+	    term_responder "$s-responder"
+}
+
+# start_workers WORD...: the worker processes a command line asks for
+# (-w N, 0 meaning one per CPU); 1 without -w (a socket on fd 0).
+start_workers() {
+	sw=1
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-w)	sw=${2:-1}; shift ;;
+		-w*)	sw=${1#-w} ;;
+		esac
+		shift
+	done
+	[ "$sw" = 0 ] && sw=$(ncpu)
+	echo "$sw"
 }
 
 # runas_words: setpriv to the unprivileged user when root (a unit's
@@ -1038,7 +1488,7 @@ ok "setup: $(requests | wc -l | tr -d ' ') requests answered as a CGI"
 
 # E2E_ONLY="lighttpd apache_cgi ..." runs only those set-ups (debugging).
 for setup in lighttpd spawn_fcgi apache_fcgid apache_proxy apache_cgi \
-    systemd; do
+    systemd nginx_keepalive lighttpd_load; do
 	case " ${E2E_ONLY:-$setup} " in
 	*" $setup "*)	"run_$setup" ;;
 	esac
