@@ -834,28 +834,16 @@ stop(struct worker *w)
 }
 
 static void
-reload(struct worker *w)
-{
-	struct config	*ncfg;
-
-	if ((ncfg = config_load(w->o->path, CONF_VERBOSE)) == NULL) {
-		fprintf(stderr, "mailautoconf: %s: reload failed, keeping the "
-		    "old config\n", w->o->path);
-		return;
-	}
-	config_free(w->cfg);
-	w->cfg = ncfg;
-	fprintf(stderr, "mailautoconf: %s: reloaded\n", w->o->path);
-}
-
-static void
 on_signals(struct worker *w)
 {
 	struct signalfd_siginfo	 si;
 
 	while (read(w->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGHUP)
-			reload(w);
+		if (si.ssi_signo == SIGHUP) {
+			if (serve_reload(w->o->path, &w->cfg) == 0)
+				fprintf(stderr, "mailautoconf: %s: reloaded\n",
+				    w->o->path);
+		}
 		else if (!w->stopping)
 			stop(w);
 	}

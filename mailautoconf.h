@@ -441,6 +441,12 @@ void	 serve(const struct config *, const struct cgi_env *, readfn, void *,
  */
 void	 serve_log_line(char *, size_t, const struct response *,
 	    const struct cgi_env *);
+/*
+ * SIGHUP: load path again into *cfg (the old one freed).  0, or -1 when
+ * the file is broken (its errors and a line saying the old config stays
+ * are on stderr; *cfg is unchanged).
+ */
+int	 serve_reload(const char *, struct config **);
 
 /* ---- listen.c: the listening socket ---- */
 

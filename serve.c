@@ -1,7 +1,8 @@
 /*
  * serve.c: one request from its CGI variables and a body source to a
- * finished response, and the log line of a failed one.  Shared by every
- * mode: plain CGI and -r (autoconf.c) and the FastCGI workers (fcgi.c).
+ * finished response, the log line of a failed one, and a reload of the
+ * configuration.  Shared by every mode: plain CGI and -r (autoconf.c),
+ * the FastCGI workers (fcgi.c) and their parent (workers.c).
  */
 #include <string.h>
 #include <stdio.h>
@@ -95,4 +96,19 @@ serve_log_line(char *out, size_t outsz, const struct response *r,
 	printable(path, sizeof(path), uri != NULL ? uri : "", "?");
 	snprintf(out, outsz, "mailautoconf: %d %s %s: %s\n", (int)r->status,
 	    meth, path, r->why != NULL ? r->why : status_reason(r->status));
+}
+
+int
+serve_reload(const char *path, struct config **cfg)
+{
+	struct config	*ncfg;
+
+	if ((ncfg = config_load(path, CONF_VERBOSE)) == NULL) {
+		fprintf(stderr, "mailautoconf: %s: reload failed, keeping the "
+		    "old config\n", path);
+		return -1;
+	}
+	config_free(*cfg);
+	*cfg = ncfg;
+	return 0;
 }

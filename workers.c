@@ -154,15 +154,8 @@ tell(struct parent *p, int sig)
 static void
 reload(struct parent *p)
 {
-	struct config	*ncfg;
-
-	if ((ncfg = config_load(p->o->path, CONF_VERBOSE)) == NULL) {
-		fprintf(stderr, "mailautoconf: %s: reload failed, keeping the "
-		    "old config\n", p->o->path);
+	if (serve_reload(p->o->path, &p->cfg) == -1)
 		return;
-	}
-	config_free(p->cfg);
-	p->cfg = ncfg;
 	tell(p, SIGHUP);
 	fprintf(stderr, "mailautoconf: %s: reloaded; the workers reload it "
 	    "too\n", p->o->path);

@@ -73,13 +73,6 @@ mkdir "$T/r"
 pids=
 pgids=
 
-# group_alive PGID: true if any live process is in the process group.
-group_alive() {
-	for st in /proc/[0-9]*/stat; do
-		sed 's/.*) //' "$st" 2>/dev/null
-	done | awk -v g="$1" '$3 == g && $1 != "Z" { f = 1 } END { exit !f }'
-}
-
 # gone PID [TENTHS]: wait up to TENTHS tenths of a second for the exit.
 gone() {
 	gi=0
@@ -101,14 +94,8 @@ cleanup() {
 	for p in $pids; do
 		gone "$p" 30 || kill -KILL "$p" 2>/dev/null
 	done
-	for g in $pgids; do
-		i=0
-		while group_alive "$g" && [ "$i" -lt 30 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -KILL "-$g" 2>/dev/null
-	done
+	# shellcheck disable=SC2086
+	kill_groups $pgids
 	rm -rf "$T"
 }
 trap cleanup EXIT

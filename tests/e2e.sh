@@ -855,12 +855,7 @@ run_spawn_fcgi() {
 	# The script passes -w 0 (WORKERS): one worker per CPU.
 	check "$s: the responder runs as the spawn-fcgi process, one worker per CPU" \
 	    is_responder "$s-responder" "$(ncpu)"
-	tmpl "$contrib/lighttpd/mailautoconf-socket.conf" "$sock" "$port" \
-	    >"$T/lighttpd/$s.conf"
-	check "$s: contrib file templated for paths only" \
-	    tmpl_ok "$T/lighttpd/$s.conf"
-	main_conf lighttpd.conf.in "$T/lighttpd/$s-main.conf" "$port" "$s" ""
-	start_lighttpd "$s" "$port" || return
+	socket_lighttpd "$s" "$sock" "$port" || return
 	A_REASON=server A_CLEN='' A_BIG='' A_STATUS=''
 	run_requests "$s" "$port"
 	reload_checks "$s" "$port" "$s-responder" "$(ncpu)"
@@ -1429,6 +1424,19 @@ tmpl_ka() {
 	fi
 }
 
+# socket_lighttpd NAME SOCKET PORT: lighttpd with
+# contrib/lighttpd/mailautoconf-socket.conf (templated for SOCKET and
+# PORT) in front of a responder already on SOCKET; 1 when it does not
+# start.
+socket_lighttpd() {
+	tmpl "$contrib/lighttpd/mailautoconf-socket.conf" "$2" "$3" \
+	    >"$T/lighttpd/$1.conf"
+	check "$1: contrib file templated for paths only" \
+	    tmpl_ok "$T/lighttpd/$1.conf"
+	main_conf lighttpd.conf.in "$T/lighttpd/$1-main.conf" "$3" "$1" ""
+	start_lighttpd "$1" "$3"
+}
+
 # lighttpd with contrib/lighttpd/mailautoconf-socket.conf in front of a
 # responder listening itself (-s: default workers and listen queue).
 run_lighttpd_load() {
@@ -1439,12 +1447,7 @@ run_lighttpd_load() {
 		setup_failed "$s" "no socket from -s" "$T/log/$s-responder.log"
 		return
 	fi
-	tmpl "$contrib/lighttpd/mailautoconf-socket.conf" "$sock" "$port" \
-	    >"$T/lighttpd/$s.conf"
-	check "$s: contrib file templated for paths only" \
-	    tmpl_ok "$T/lighttpd/$s.conf"
-	main_conf lighttpd.conf.in "$T/lighttpd/$s-main.conf" "$port" "$s" ""
-	start_lighttpd "$s" "$port" || return
+	socket_lighttpd "$s" "$sock" "$port" || return
 	load_plan tb-ac-addr ad-ad tb-404-host
 	check_shown "$s: 5,000 requests 300 at a time, every answer the CGI's (none refused)" \
 	    load "$port" 5000 300 10

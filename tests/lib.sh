@@ -1,7 +1,7 @@
-# tests/lib.sh: sourced by the shell suites apple-dns, blackbox, e2e and
-# leak.  Results as "ok - NAME" / "not ok - NAME" lines counted in pass
-# and fail, a check wrapper, whether a process lives, and free TCP ports
-# on this machine.
+# tests/lib.sh: sourced by the shell suites apple-dns, blackbox, e2e,
+# leak and serve.  Results as "ok - NAME" / "not ok - NAME" lines counted
+# in pass and fail, a check wrapper, whether a process or a process group
+# lives, stopping process groups, and free TCP ports on this machine.
 # shellcheck shell=sh
 
 pass=0
@@ -61,5 +61,30 @@ free_port() {
 			echo "$fp"
 			return
 		fi
+	done
+}
+
+# group_alive PGID: a process of the group has not exited (an orphaned
+# zombie may wait a while for init).
+group_alive() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v g="$1" '{
+		s = $0
+		sub(/^.*\) /, "", s)
+		split(s, f, " ")
+		if (f[3] == g && f[1] != "Z" && f[1] != "X")
+			found = 1
+	} END { exit !found }'
+}
+
+# kill_groups PGID...: give each process group 3 s to end (after the
+# SIGTERM the caller sent), then SIGKILL what is left.
+kill_groups() {
+	for kg in "$@"; do
+		ki=0
+		while group_alive "$kg" && [ "$ki" -lt 30 ]; do
+			sleep 0.1
+			ki=$((ki + 1))
+		done
+		kill -KILL "-$kg" 2>/dev/null
 	done
 }

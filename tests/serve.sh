@@ -96,14 +96,8 @@ cleanup() {
 	for g in $servers; do
 		kill -TERM "-$g" 2>/dev/null
 	done
-	for g in $servers; do
-		ci=0
-		while group_alive "$g" && [ "$ci" -lt 30 ]; do
-			sleep 0.1
-			ci=$((ci + 1))
-		done
-		kill -KILL "-$g" 2>/dev/null
-	done
+	# shellcheck disable=SC2086
+	kill_groups $servers
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -170,17 +164,6 @@ children() {
 		if (f[2] == p && f[1] != "Z" && f[1] != "X")
 			print $1
 	}' | sort -n
-}
-# group_alive PGID: a process of the group has not exited (an orphaned
-# zombie may wait a while for init).
-group_alive() {
-	cat /proc/[0-9]*/stat 2>/dev/null | awk -v g="$1" '{
-		s = $0
-		sub(/^.*\) /, "", s)
-		split(s, f, " ")
-		if (f[3] == g && f[1] != "Z" && f[1] != "X")
-			found = 1
-	} END { exit !found }'
 }
 nchildren() {
 	children "$1" | wc -l | tr -d ' '
