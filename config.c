@@ -1635,6 +1635,91 @@ prepare_all(struct frame *f)
 	free(seen);
 }
 
+/* The name of the key of URL u. */
+static const char *
+url_key(enum url u)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].type == K_URL && keys[i].arg == (int)u)
+			return keys[i].name;
+	return "url";
+}
+
+/*
+ * 1 when host, with each %EMAILDOMAIN% as dom, is a host name (at most
+ * DOMAIN_MAX bytes, LABEL_MAX in a label; the rest was checked when the
+ * line was read).  Only the length needs counting unless the
+ * placeholder is glued to other letters of a label.
+ */
+static int
+host_expands(const char *host, size_t hl, const char *dom)
+{
+	char		 buf[CONF_VALUE_MAX + 8 * DOMAIN_MAX], out[DOMAIN_MAX + 1];
+	const char	*p, *e = host + hl;
+	size_t		 k = 0, dl = strlen(dom), n;
+	int		 glued = 0;
+
+	for (p = host; (p = strstr(p, "%EMAILDOMAIN%")) != NULL && p < e;
+	    p += 13) {
+		k++;
+		glued |= (p > host && p[-1] != '.') ||
+		    (p + 13 < e && p[13] != '.');
+	}
+	if (k == 0)
+		return 1;
+	if (hl - 13 * k + dl * k > DOMAIN_MAX)
+		return 0;
+	if (!glued)
+		return 1;
+	memcpy(buf, host, hl);
+	buf[hl] = '\0';
+	dom_expand(buf, dom, buf + hl + 1, sizeof(buf) - hl - 1);
+	n = strlen(buf + hl + 1);
+	return n > 0 && req_domain(buf + hl + 1, n, out, sizeof(out)) >= 0;
+}
+
+/*
+ * Every host name d's answers carry (servers, and the host of each URL)
+ * must still be one once %EMAILDOMAIN% is d's domain: an error at the
+ * server's line, or the section's for a URL.
+ */
+static void
+check_hosts(struct frame *f, const struct domain *d)
+{
+	const struct section *s = d->sec;
+	const char	*dom = d->target != NULL ? d->target : d->name, *u;
+	const struct server *v;
+	unsigned	 p, i;
+	size_t		 skip, hl;
+
+#define NOT_A_HOST	"domain %s: %s host %.*s is not a host name once " \
+			"%%EMAILDOMAIN%% is the domain (253 bytes at most, " \
+			"63 in a label)"
+	for (p = 0; p < PROTO_COUNT; p++)
+		for (i = 0; i < s->nsrv[p]; i++) {
+			v = &s->srv[p][i];
+			if (host_expands(v->host, strlen(v->host), dom))
+				continue;
+			f->file = v->file;
+			conf_err(f, v->line, NOT_A_HOST, d->name,
+			    proto_names[p], (int)strlen(v->host), v->host);
+		}
+	for (p = 0; p < URL_COUNT; p++) {
+		if ((u = s->url[p]) == NULL)
+			continue;
+		skip = strncmp(u, "https://", 8) == 0 ? 8 : 7;
+		hl = strcspn(u + skip, ":/?#");
+		if (host_expands(u + skip, hl, dom))
+			continue;
+		f->file = s->file;
+		conf_err(f, s->line, NOT_A_HOST, d->name, url_key(p),
+		    (int)hl, u + skip);
+	}
+#undef NOT_A_HOST
+}
+
 static void
 finish(struct config *cfg, const char *file)
 {
@@ -1699,6 +1784,8 @@ finish(struct config *cfg, const char *file)
 			cfg->doms[i].sec = t->sec;
 		}
 	}
+	for (i = 0; i < cfg->ndoms && cfg->errors < CONF_ERRORS_MAX; i++)
+		check_hosts(&fr, &cfg->doms[i]);
 	load_signers(&fr);
 	if (cfg->errors > 0)
 		return;

@@ -1155,6 +1155,16 @@ check "-t §7: every error is reported (two errors, two FILE:LINE)" \
 r_cmd t-missing -c "$T/nonexistent.conf" -t
 check "-t §7: a missing file: exit 78, named on stderr" \
     t_conferr t-missing nonexistent.conf
+# A host with %EMAILDOMAIN% that is too long once expanded for a long
+# domain (tests/conf/bad-host-expanded.conf): -t and --dns refuse the
+# file (they exited 0, and --dns printed target "." for it).
+r_cmd t-hostexp -c "$top/tests/conf/bad-host-expanded.conf" -t
+check "-t: a host too long once %EMAILDOMAIN% is expanded: exit 78, FILE:LINE" \
+    t_conferr t-hostexp 'bad-host-expanded\.conf:4: domain a*\.[b.cd]*\.com: imap host imap\.%EMAILDOMAIN% is not a host name' \
+    'bad-host-expanded\.conf:10: domain e*\.example: smtp host x%EMAILDOMAIN%'
+r_cmd dns-hostexp -c "$top/tests/conf/bad-host-expanded.conf" --dns
+check "--dns: the same file: exit 78" \
+    t_conferr dns-hostexp 'bad-host-expanded\.conf:3: domain .*: jmap_url host'
 r_cmd r-badconf -c "$bb/unknown-key.conf" -r "$ALICE"
 check "-r §7: a broken config: exit 78, FILE:LINE on stderr" \
     t_conferr r-badconf 'unknown-key\.conf:7:'

@@ -28,6 +28,13 @@
 #define USERNAME	"username: only %EMAILADDRESS%, %EMAILLOCALPART% and " \
 			"%EMAILDOMAIN% may follow '%', and no spaces"
 
+/* The domains of tests/conf/bad-host-expanded.conf. */
+#define L63(c)	c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
+		c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
+#define LONGDOM	L63("a") "." L63("b") "." L63("c") "." \
+		"dddddddddddddddddddddddddddddddddddddddddddddddddddddd.com"
+#define LABDOM	L63("e") ".example"
+
 struct bad_case {
 	const char	*name;
 	const char	*err;	/* all of stderr */
@@ -147,6 +154,18 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-username",
 	    E("bad-username", 4, USERNAME)
 	    ONE("bad-username") },
+	/* Too long once %EMAILDOMAIN% is the domain: named at its line. */
+	{ "bad-host-expanded",
+	    E("bad-host-expanded", 4, "domain " LONGDOM ": imap host "
+	    "imap.%EMAILDOMAIN% is not a host name once %EMAILDOMAIN% is "
+	    "the domain (253 bytes at most, 63 in a label)")
+	    E("bad-host-expanded", 3, "domain " LONGDOM ": jmap_url host "
+	    "jmap.%EMAILDOMAIN% is not a host name once %EMAILDOMAIN% is "
+	    "the domain (253 bytes at most, 63 in a label)")
+	    E("bad-host-expanded", 10, "domain " LABDOM ": smtp host "
+	    "x%EMAILDOMAIN% is not a host name once %EMAILDOMAIN% is "
+	    "the domain (253 bytes at most, 63 in a label)")
+	    MANY("bad-host-expanded", 3) },
 	{ "bad-username-space",
 	    E("bad-username-space", 4, USERNAME)
 	    ONE("bad-username-space") },
