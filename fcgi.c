@@ -815,22 +815,33 @@ accept_some(struct worker *w)
 }
 
 /*
- * Stop: take the connections already waiting and then no more, close
- * the idle ones now; requests under way are finished (or dropped at
- * their time) before the loop ends.
+ * Stop: take the connections already waiting and then no more, answer
+ * what has already come on kept connections and close the idle ones;
+ * requests under way are finished (or dropped at their time) before the
+ * loop ends.  A kept connection closed now may still be in use by the
+ * web server for a request it is sending at this moment: nginx sends
+ * such a request again only when allowed to for a POST
+ * (contrib/nginx/mailautoconf-keepalive.conf allows it).
  */
 static void
 stop(struct worker *w)
 {
-	size_t	 i;
+	struct conn	*c;
+	size_t		 i;
 
 	while (w->listening && accept_some(w) == ACCEPT_BURST)
 		;
 	w->stopping = 1;
 	listen_set(w, 0);
-	for (i = 0; i < w->cmax; i++)
-		if (w->c[i].fd != -1 && w->c[i].state == C_IDLE)
-			conn_drop(w, &w->c[i], NULL);
+	for (i = 0; i < w->cmax; i++) {
+		c = &w->c[i];
+		if (c->fd == -1 || c->state != C_IDLE)
+			continue;
+		/* A request on its way is answered, then the socket closed. */
+		conn_look(w, c, 0);
+		if (c->fd != -1 && c->state == C_IDLE)
+			conn_drop(w, c, NULL);
+	}
 }
 
 static void
