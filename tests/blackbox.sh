@@ -903,10 +903,16 @@ queue_up() {
 	kill "$qpid" 2>/dev/null
 	return 1
 }
-# signal_queued NAME SIGNAL PID: send SIGNAL to PID while queue_up NAME
-# leaves request 0 unfinished, then let queued finish.
+# signal_queued NAME SIGNAL PID [LOG N]: send SIGNAL to PID while
+# queue_up NAME leaves request 0 unfinished, then let queued finish;
+# with LOG, only once LOG holds N more "reloaded" lines (every process
+# has reloaded: the signal is taken, however many connections wait).
 signal_queued() {
+	sq_before=$(grep -c reloaded "${4:-/dev/null}" 2>/dev/null)
 	kill "-$2" "$3"
+	[ $# -lt 5 ] || poll_until 100 eval \
+	    "[ \$(grep -c reloaded '$4') -ge $((sq_before + $5)) ]" ||
+	    echo "no $5 reload lines in $4" >>"$T/$1.qerr"
 	: >"$T/$1.go"
 	wait "$qpid"
 }
@@ -1049,14 +1055,17 @@ for qbin in "$bin" "$top/mailautoconf"; do
 	qname=$(basename "$qbin")
 	obin=$bin
 	bin=$qbin
-	wopt="-w 1" qmark=1
-	[ "$qbin" = "$obin" ] || wopt="-w 2"
+	wopt="-w 1" qmark=1 qlines=1
+	[ "$qbin" = "$obin" ] || wopt="-w 2" qlines=3
 	cp "$conf" "$T/live.conf"
 	if serve_tcp "q-$qname" "$T/live.conf"; then
 		q_pid=$spid
 		if queue_up "hupq-$qname"; then
 			replace "$bb/reload.conf"
-			signal_queued "hupq-$qname" HUP "$q_pid"
+			# -w 1: the one process; -w 2: the parent and both
+			# workers.
+			signal_queued "hupq-$qname" HUP "$q_pid" \
+			    "$T/q-$qname.err" "$qlines"
 			check "SIGHUP: $qname $wopt takes it at once while connections wait" \
 			    t_hupq "hupq-$qname" "$qmark"
 		fi
