@@ -94,7 +94,7 @@ struct conn {
 	int		 fd;		/* -1: slot free */
 	int		 watched;	/* in the epoll set */
 	enum cstate	 state;
-	size_t		 seen;		/* bytes waiting at the last look */
+	size_t		 drained;	/* C_DRAIN: body bytes dropped */
 	unsigned	 pieces;	/* looks at an incomplete request */
 	long long	 due;		/* ms: dropped (closed when idle) then */
 	long long	 last;		/* ms: last activity, for eviction */
@@ -530,7 +530,7 @@ conn_serve(struct worker *w, struct conn *c, enum ready rd, size_t len,
 	now = now_ms();
 	if (rd == R_BIG && !bad && !hup && shutdown(c->fd, SHUT_WR) == 0) {
 		c->state = C_DRAIN;
-		c->seen = 0;
+		c->drained = 0;
 		set_due(w, c, now + w->o->timeout * 1000LL);
 		watch(w, c);
 		return;
@@ -540,7 +540,6 @@ conn_serve(struct worker *w, struct conn *c, enum ready rd, size_t len,
 		return;
 	}
 	c->state = C_IDLE;
-	c->seen = 0;
 	c->last = now;
 	set_due(w, c, now + KEEP_IDLE * 1000LL);
 	watch(w, c);
@@ -553,20 +552,20 @@ conn_drain(struct worker *w, struct conn *c)
 	ssize_t	 n;
 
 	while ((n = recv(c->fd, peekbuf, sizeof(peekbuf), MSG_DONTWAIT)) > 0 &&
-	    (c->seen += (size_t)n) <= DRAIN_MAX)
+	    (c->drained += (size_t)n) <= DRAIN_MAX)
 		;
-	if (n == 0 || c->seen > DRAIN_MAX || (n == -1 && errno != EAGAIN &&
+	if (n == 0 || c->drained > DRAIN_MAX || (n == -1 && errno != EAGAIN &&
 	    errno != EWOULDBLOCK && errno != EINTR))
 		conn_drop(w, c, NULL);
 }
 
 /*
- * Part of a request (n bytes) waits on c: wait for the rest, within the
- * read timeout (from the connection's start when it is new) and
- * PIECES_MAX arrivals.
+ * Part of a request waits on c: wait for the rest, within the read
+ * timeout (from the connection's start when it is new) and PIECES_MAX
+ * arrivals.
  */
 static void
-conn_partial(struct worker *w, struct conn *c, size_t n)
+conn_partial(struct worker *w, struct conn *c)
 {
 	char	 why[80];
 
@@ -582,7 +581,6 @@ conn_partial(struct worker *w, struct conn *c, size_t n)
 		conn_drop(w, c, why);
 		return;
 	}
-	c->seen = n;
 	watch(w, c);
 }
 
@@ -636,7 +634,7 @@ conn_look(struct worker *w, struct conn *c, int hup)
 	if (hup)
 		conn_drop(w, c, "closed by the peer mid-request");
 	else
-		conn_partial(w, c, (size_t)n);
+		conn_partial(w, c);
 }
 
 /* 1 when the peer may connect: FCGI_WEB_SERVER_ADDRS, TCP only. */
@@ -801,7 +799,6 @@ accept_some(struct worker *w)
 		c->fd = fd;
 		c->watched = 0;
 		c->state = C_NEW;
-		c->seen = 0;
 		c->pieces = 0;
 		now = now_ms();
 		c->last = now;
