@@ -7,8 +7,8 @@
 # and SIGUSR1, the shell modes -r and -t, the refusal to serve FastCGI as
 # root, and, when lighttpd is installed, the whole stack of make run.
 #
-# Expectations come from SPEC.md (section numbers in the check names)
-# and from the golden files and configurations in tests/blackbox/, not
+# Expectations come from the project's documents (mailautoconf(8),
+# mailautoconf.conf(5), README.md's endpoint table) and from the golden files and configurations in tests/blackbox/, not
 # from what the program happens to print.  Each check prints "ok - NAME"
 # or "not ok - NAME" with the reason; the last line is
 # "blackbox: N passed, N failed"; the exit status is 1 on any failure.
@@ -240,7 +240,7 @@ exit_is() {
 
 # expect NAME STATUS [CTYPE]: an answer of STATUS with an explicit
 # Status line, Content-Type (CTYPE when given) and a Content-Length
-# equal to the body's length; a HEAD answer has no body (SPEC §1).
+# equal to the body's length; a HEAD answer has no body (mailautoconf(8), Endpoints).
 expect() {
 	expect_run "$1" || return 1
 	if ! split "$1"; then
@@ -280,7 +280,7 @@ expect() {
 }
 
 # expect_log NAME: one log line for a failed request, none otherwise
-# (SPEC §9: FastCGI error stream or CGI stderr).
+# (mailautoconf(8): the FastCGI error stream, or a CGI's stderr).
 expect_log() {
 	split "$1"
 	el=$(grep -c '' "$T/r/$1.err")
@@ -310,7 +310,7 @@ normalize() {
 # expect_tb NAME DOMAIN: the body is the Thunderbird clientConfig of
 # tests/blackbox/tb-DOMAIN.xml: well-formed UTF-8 without BOM, the same
 # elements, attributes and text (indentation aside), no empty element
-# (SPEC §2).  The <domain> elements are only required to be some of
+# (README.md, Endpoints: the Thunderbird answer).  The <domain> elements are only required to be some of
 # the golden file's; expect_doms checks that all of them are there.
 expect_tb() {
 	eb=$T/r/$1.body
@@ -354,7 +354,7 @@ expect_tb() {
 
 # expect_doms NAME DOMAIN: after expect_tb, the <domain> elements are
 # exactly those of tests/blackbox/tb-DOMAIN.xml: one per domain the
-# section serves, in any order (SPEC §2).
+# section serves, in any order (README.md, Endpoints: the Thunderbird answer).
 expect_doms() {
 	if [ ! -f "$T/r/$1.got.doms" ]; then
 		echo "no clientConfig to look at (see the check before)"
@@ -387,7 +387,7 @@ same() {
 	fi
 }
 
-# no_echo NAME WORD: the answer does not contain WORD (SPEC §2).
+# no_echo NAME WORD: the answer does not contain WORD (README.md, Endpoints: the Thunderbird answer).
 no_echo() {
 	if grep -q "$2" "$T/r/$1.out"; then
 		echo "the answer echoes '$2':"
@@ -427,9 +427,9 @@ ALICE="$TB?emailaddress=alice%40example.com"
 # ======================================================================
 
 req a-alice cgi GET "$ALICE" autoconfig.example.com
-check "CGI §2: GET $ALICE is example.com's clientConfig" tb a-alice example.com
-check "CGI §2: the answer does not echo the address" no_echo a-alice alice
-check "CGI §2: one <domain> per domain of the section (example.com)" \
+check "CGI: GET $ALICE is example.com's clientConfig" tb a-alice example.com
+check "CGI: the answer does not echo the address" no_echo a-alice alice
+check "CGI: one <domain> per domain of the section (example.com)" \
     expect_doms a-alice example.com
 
 n=0
@@ -437,62 +437,62 @@ for p in /mail/config-v1.1.xml /.well-known/autoconfig/mail/config-v1.1.xml \
     /v1.1/mail/config-v1.1.xml /.well-known/mail-v1.xml; do
 	n=$((n + 1))
 	req "a-path$n" cgi GET "$p" autoconfig.example.net
-	check "CGI §1: GET $p, Host autoconfig.example.net" \
+	check "CGI: GET $p, Host autoconfig.example.net" \
 	    tb "a-path$n" example.net
 done
-check "CGI §2: one <domain> per domain of the section (example.net)" \
+check "CGI: one <domain> per domain of the section (example.net)" \
     expect_doms a-path1 example.net
 
 req a-alias cgi GET "$TB?emailaddress=bob%40example.org" autoconfig.example.org
-check "CGI §2: the alias example.org answers with example.com's servers" \
+check "CGI: the alias example.org answers with example.com's servers" \
     tb a-alias example.org
-check "CGI §2: the alias's answer lists example.org as a <domain>" \
+check "CGI: the alias's answer lists example.org as a <domain>" \
     grep -qx example.org "$T/r/a-alias.got.doms"
 
 req a-addrwins cgi GET "$TB?emailaddress=alice%40example.net" \
     autoconfig.example.com
-check "CGI §1: the address's domain wins over Host" tb a-addrwins example.net
+check "CGI: the address's domain wins over Host" tb a-addrwins example.net
 
 req a-addrunk cgi GET "$ALICE" autoconfig.unknown.invalid
-check "CGI §1: a configured address with an unknown Host is answered" \
+check "CGI: a configured address with an unknown Host is answered" \
     tb a-addrunk example.com
 
 req a-hostport cgi GET "$TB" AutoConfig.Example.NET:8443
-check "CGI §1: Host lower-cased, port and autoconfig. removed" \
+check "CGI: Host lower-cased, port and autoconfig. removed" \
     tb a-hostport example.net
 
 req a-autodisc cgi GET "$TB" autodiscover.example.net
-check "CGI §1: a leading autodiscover. label is removed too" \
+check "CGI: a leading autodiscover. label is removed too" \
     tb a-autodisc example.net
 
 req a-plainhost cgi GET "$TB" example.net
-check "CGI §1: Host without a label prefix" tb a-plainhost example.net
+check "CGI: Host without a label prefix" tb a-plainhost example.net
 
 req a-mangled cgi GET "/Some/Prefix//MAIL///Config%2Dv1.1.XML" \
     autoconfig.example.net
-check "CGI §1: path under a prefix, any case, // squeezed, %-decoded" \
+check "CGI: path under a prefix, any case, // squeezed, %-decoded" \
     tb a-mangled example.net
 
 req a-evolution cgi GET \
     "$TB?emailaddress=alice%40example.com&emailmd5=0cc175b9c0f1b6a831c399e269772661" \
     autoconfig.example.com
-check "CGI §1: other parameters (Evolution's emailmd5) are ignored" \
+check "CGI: other parameters (Evolution's emailmd5) are ignored" \
     tb a-evolution example.com
 
 req a-nouri cgi GET "" autoconfig.example.com \
     SCRIPT_NAME=/cgi-bin/mailautoconf PATH_INFO=/mail/config-v1.1.xml \
     QUERY_STRING=emailaddress=alice%40example.com
-check "CGI §1: no REQUEST_URI: SCRIPT_NAME + PATH_INFO" \
+check "CGI: no REQUEST_URI: SCRIPT_NAME + PATH_INFO" \
     tb a-nouri example.com
 
 req a-uriwins cgi GET "$TB" autoconfig.example.net \
     SCRIPT_NAME=/cgi-bin/mailautoconf PATH_INFO=/elsewhere
-check "CGI §1: REQUEST_URI wins over SCRIPT_NAME + PATH_INFO" \
+check "CGI: REQUEST_URI wins over SCRIPT_NAME + PATH_INFO" \
     tb a-uriwins example.net
 
 req a-uriwins2 cgi GET /elsewhere autoconfig.example.net \
     SCRIPT_NAME=/cgi-bin/mailautoconf PATH_INFO=/mail/config-v1.1.xml
-check "CGI §1: a REQUEST_URI no route matches is 404 whatever PATH_INFO" \
+check "CGI: a REQUEST_URI no route matches is 404 whatever PATH_INFO" \
     st a-uriwins2 404
 
 req a-head cgi HEAD "$ALICE" autoconfig.example.com
@@ -501,7 +501,7 @@ t_head() {
 	diff -u "$T/r/a-alice.head" "$T/r/a-head.head" ||
 	    { echo "(- GET headers, + HEAD headers)"; return 1; }
 }
-check "CGI §1: HEAD: the headers of GET, no body" t_head
+check "CGI: HEAD: the headers of GET, no body" t_head
 
 t_405() {
 	st "$1" 405 && allow "$1" "GET HEAD"
@@ -510,33 +510,33 @@ printf 'emailaddress=alice%%40example.com' >"$T/post-body"
 stdin=$T/post-body
 req a-post cgi POST "$TB" autoconfig.example.com CONTENT_LENGTH=32 \
     CONTENT_TYPE=application/x-www-form-urlencoded
-check "CGI §1: POST $TB is 405 with Allow: GET, HEAD" t_405 a-post
+check "CGI: POST $TB is 405 with Allow: GET, HEAD" t_405 a-post
 for m in PUT DELETE OPTIONS; do
 	req "a-$m" cgi "$m" "$TB" autoconfig.example.com
-	check "CGI §1: $m $TB is 405 with Allow: GET, HEAD" t_405 "a-$m"
+	check "CGI: $m $TB is 405 with Allow: GET, HEAD" t_405 "a-$m"
 done
 
 req a-unkhost cgi GET "$TB" autoconfig.unknown.invalid
-check "CGI §1: a domain not configured (Host) is 404, logged once" \
+check "CGI: a domain not configured (Host) is 404, logged once" \
     st a-unkhost 404
 req a-unkaddr cgi GET "$TB?emailaddress=alice%40unknown.invalid" \
     autoconfig.example.com
-check "CGI §1: a domain not configured (address) is 404" st a-unkaddr 404
+check "CGI: a domain not configured (address) is 404" st a-unkaddr 404
 req a-unkpath cgi GET /index.html autoconfig.example.com
-check "CGI §1: any other path is 404" st a-unkpath 404
+check "CGI: any other path is 404" st a-unkpath 404
 req a-nul cgi GET "/mail/config-v1.1.xml%00.html" autoconfig.example.com
-check "CGI §1: %00 in the path is 400" st a-nul 400
+check "CGI: %00 in the path is 400" st a-nul 400
 req a-badesc cgi GET "/mail/config-v1.1%zz.xml" autoconfig.example.com
-check "CGI §1: a bad %-escape in the path is 400" st a-badesc 400
+check "CGI: a bad %-escape in the path is 400" st a-badesc 400
 req a-servername cgi GET "$TB" autoconfig.unknown.invalid \
     SERVER_NAME=example.com
-check "CGI §1: SERVER_NAME is never used (unknown Host: 404)" \
+check "CGI: SERVER_NAME is never used (unknown Host: 404)" \
     st a-servername 404
 req a-nohost cgi GET "$TB" "" SERVER_NAME=autoconfig.example.com
-check "CGI §1: no address, no Host: a 4xx even with SERVER_NAME set" \
+check "CGI: no address, no Host: a 4xx even with SERVER_NAME set" \
     client_error a-nohost
 req a-iphost cgi GET "$TB" 127.0.0.1:8080
-check "CGI §1: an IP literal Host is no domain: a 4xx" client_error a-iphost
+check "CGI: an IP literal Host is no domain: a 4xx" client_error a-iphost
 
 # badaddr WHAT ADDRESS: an invalid emailaddress is a 4xx that does not
 # echo it.
@@ -544,9 +544,9 @@ n=0
 badaddr() {
 	n=$((n + 1))
 	req "a-badaddr$n" cgi GET "$TB?emailaddress=$2" autoconfig.example.com
-	check "CGI §9: invalid address ($1) is a 4xx" \
+	check "CGI: invalid address ($1) is a 4xx" \
 	    client_error "a-badaddr$n"
-	check "CGI §9: invalid address ($1) is not echoed" \
+	check "CGI: invalid address ($1) is not echoed" \
 	    no_echo "a-badaddr$n" 'exa_mple\|al ice\|00000000'
 }
 badaddr "two @" 'a%40%40example.com'
@@ -569,7 +569,7 @@ for args in "-t" "-h" "-V" "-c /nonexistent" "-r http://example.com/" \
 	n=$((n + 1))
 	cgiargs=$args
 	req "a-argv$n" cgi GET "$ALICE" autoconfig.example.com
-	check "CGI §8: argv '$args' is ignored" same a-alice "a-argv$n"
+	check "CGI: argv '$args' is ignored" same a-alice "a-argv$n"
 done
 
 t_conf500() {
@@ -582,36 +582,36 @@ t_conf500() {
 }
 conf=$T/nonexistent.conf
 req a-noconf cgi GET "$ALICE" autoconfig.example.com
-check "CGI §8: a missing config is 500, logged" t_conf500 a-noconf \
+check "CGI: a missing config is 500, logged" t_conf500 a-noconf \
     nonexistent.conf
 conf=$bb/unknown-key.conf
 req a-badconf cgi GET "$ALICE" autoconfig.example.com
-check "CGI §7: a broken config is 500, logged as FILE:LINE" t_conf500 \
+check "CGI: a broken config is 500, logged as FILE:LINE" t_conf500 \
     a-badconf 'unknown-key.conf:7:'
 conf=$T/sample.conf
 
-# §9: the body rules, on the one POST route.
+#: the body rules, on the one POST route.
 AD=/autodiscover/autodiscover.xml
 stdin=$data/outlook-request.xml
 req a-adpost cgi POST "$AD" autodiscover.example.com \
     CONTENT_LENGTH="$(size "$data/outlook-request.xml")" \
     CONTENT_TYPE=text/xml
-check "CGI §3: POST $AD (tests/data/outlook-request.xml) is 200" \
+check "CGI: POST $AD (tests/data/outlook-request.xml) is 200" \
     st a-adpost 200
 stdin=$data/outlook-request.xml
 req a-adnolen cgi POST "$AD" autodiscover.example.com
-check "CGI §9: POST without CONTENT_LENGTH reads to EOF" same a-adpost \
+check "CGI: POST without CONTENT_LENGTH reads to EOF" same a-adpost \
     a-adnolen
 stdin=$data/outlook-request.xml
 req a-adshort cgi POST "$AD" autodiscover.example.com CONTENT_LENGTH=4000
-check "CGI §9: a body shorter than CONTENT_LENGTH is 400" st a-adshort 400
+check "CGI: a body shorter than CONTENT_LENGTH is 400" st a-adshort 400
 head -c 1048576 /dev/zero | tr '\0' ' ' >"$T/big-body"
 stdin=$T/big-body
 req a-adbig cgi POST "$AD" autodiscover.example.com CONTENT_LENGTH=1048576
-check "CGI §9: a 1 MiB body is 413" st a-adbig 413
+check "CGI: a 1 MiB body is 413" st a-adbig 413
 stdin=$T/big-body
 req a-adbig2 cgi POST "$AD" autodiscover.example.com
-check "CGI §9: a 1 MiB body without CONTENT_LENGTH is 413" st a-adbig2 413
+check "CGI: a 1 MiB body without CONTENT_LENGTH is 413" st a-adbig2 413
 
 # ======================================================================
 # (b) FastCGI: many requests to one process, no state between them
@@ -770,13 +770,13 @@ t_listen() {
 
 if serve_tcp tcp "$conf"; then
 	tcp_pid=$spid
-	ok "FastCGI §8: $(basename "$bin") -s $saddr ${uopt:+$uopt }starts"
+	ok "FastCGI: $(basename "$bin") -s $saddr ${uopt:+$uopt }starts"
 	sequence fcgi-tcp "$saddr"
 	# A second server on the same address: the address and the reason
 	# on stderr, exit 71, nothing else said (libfcgi's own listener
 	# printed "bind/listen: ..." and exited with errno).
 	r_cmd busy -c "$conf" -s "$saddr" $uopt
-	check "-s §8: an address in use: exit 71, the address and the reason" \
+	check "-s: an address in use: exit 71, the address and the reason" \
 	    t_listen busy "cannot listen on $saddr: Address already in use"
 else
 	fail=$((fail + 1))
@@ -785,14 +785,14 @@ fi
 
 for bad in 0 65536 99999999 http x1; do
 	r_cmd "port-$bad" -c "$conf" -s "127.0.0.1:$bad" $uopt
-	check "-s §8: port '$bad' is refused with exit 71" t_listen \
+	check "-s: port '$bad' is refused with exit 71" t_listen \
 	    "port-$bad" "-s $bad: the port must be a number from 1 to 65535"
 done
 r_cmd port-none -c "$conf" -s "127.0.0.1:" $uopt
-check "-s §8: no port is refused with exit 71" t_listen port-none \
+check "-s: no port is refused with exit 71" t_listen port-none \
     "-s : the port must be a number from 1 to 65535"
 r_cmd unix-nodir -c "$conf" -s "unix:$T/no/such/dir.sock" $uopt
-check "-s §8: a Unix socket in a missing directory: exit 71, the reason" \
+check "-s: a Unix socket in a missing directory: exit 71, the reason" \
     t_listen unix-nodir \
     "cannot listen on unix:$T/no/such/dir.sock: No such file or directory"
 # IPv6 in brackets, where this machine has ::1 (cgi-fcgi cannot connect
@@ -817,11 +817,11 @@ then
 		grep -q '<hostname>imap.example.com</hostname>' "$T/v6.ans" &&
 		    cmp "$T/v4.ans" "$T/v6.ans"
 	}
-	check "-s §8: $v6 gives the answer of 127.0.0.1" t_v6
-	check "-s §8: the $v6 server exits with 0 on SIGTERM" \
+	check "-s: $v6 gives the answer of 127.0.0.1" t_v6
+	check "-s: the $v6 server exits with 0 on SIGTERM" \
 	    t_stop "$v6pid" TERM tcp6
 else
-	skipped "-s §8: [::1]:PORT serves" "no ::1 on this machine"
+	skipped "-s: [::1]:PORT serves" "no ::1 on this machine"
 fi
 
 # spawn-fcgi: fd 0 is the listening socket, on a Unix socket.
@@ -830,12 +830,12 @@ if serve spawn "$T/spawn.sock" "$SPAWNFCGI" -n -s "$T/spawn.sock" $spawnu \
     -- /usr/bin/env -i ASAN_OPTIONS="$ASAN_OPTIONS" \
     UBSAN_OPTIONS="$UBSAN_OPTIONS" "$bin" -c "$conf"; then
 	spawn_pid=$spid
-	ok "FastCGI §8: under spawn-fcgi on a Unix socket"
+	ok "FastCGI: under spawn-fcgi on a Unix socket"
 	sequence spawn-fcgi-unix "$T/spawn.sock"
-	check "FastCGI §8: SIGUSR1 ends spawn-fcgi's responder with 0" \
+	check "FastCGI: SIGUSR1 ends spawn-fcgi's responder with 0" \
 	    t_stop "$spawn_pid" USR1 spawn
 else
-	notok "FastCGI §8: under spawn-fcgi on a Unix socket" "$T/spawn.err"
+	notok "FastCGI: under spawn-fcgi on a Unix socket" "$T/spawn.err"
 fi
 
 # systemd socket activation: the socket comes as fd 3 with LISTEN_PID
@@ -847,13 +847,13 @@ if serve systemd "$T/systemd.sock" "$SPAWNFCGI" -n -s "$T/systemd.sock" \
 	export LISTEN_PID LISTEN_FDS LISTEN_FDNAMES
 	exec "$0" -c "$1"' "$bin" "$conf"; then
 	sd_pid=$spid
-	ok "FastCGI §8: systemd socket activation (fd 3, LISTEN_FDS=1)"
+	ok "FastCGI: systemd socket activation (fd 3, LISTEN_FDS=1)"
 	step systemd "$T/systemd.sock" A GET "$ALICE" autoconfig.example.net
 	step systemd "$T/systemd.sock" POST POST "$TB" autoconfig.example.net
-	check "FastCGI §8: SIGTERM ends the socket-activated responder" \
+	check "FastCGI: SIGTERM ends the socket-activated responder" \
 	    t_stop "$sd_pid" TERM systemd
 else
-	notok "FastCGI §8: systemd socket activation (fd 3, LISTEN_FDS=1)" \
+	notok "FastCGI: systemd socket activation (fd 3, LISTEN_FDS=1)" \
 	    "$T/systemd.err"
 fi
 
@@ -925,17 +925,17 @@ fi
 if serve_tcp hup "$T/live.conf"; then
 	hup_pid=$spid
 	req hup-before "$saddr" GET "$ALICE" autoconfig.example.com
-	check "SIGHUP §8: before: example.com as in the sample" \
+	check "SIGHUP: before: example.com as in the sample" \
 	    tb hup-before example.com
 	req hup-info0 "$saddr" GET "$TB" autoconfig.example.info
-	check "SIGHUP §8: before: example.info is not configured" \
+	check "SIGHUP: before: example.info is not configured" \
 	    st hup-info0 404
 
 	replace "$bb/reload.conf"
 	kill -HUP "$hup_pid"
 	poll_until 100 info_is 200
 	req hup-info1 "$saddr" GET "$TB" autoconfig.example.info
-	check "SIGHUP §8: after: example.info (new in the config) is 200" \
+	check "SIGHUP: after: example.info (new in the config) is 200" \
 	    st hup-info1 200
 	req hup-after "$saddr" GET "$ALICE" autoconfig.example.com
 	conf=$bb/reload.conf
@@ -950,7 +950,7 @@ if serve_tcp hup "$T/live.conf"; then
 			return 1
 		}
 	}
-	check "SIGHUP §8: after: example.com answers from the new config" \
+	check "SIGHUP: after: example.com answers from the new config" \
 	    t_reloaded
 
 	replace "$bb/unknown-key.conf"
@@ -961,27 +961,27 @@ if serve_tcp hup "$T/live.conf"; then
 		cat "$T/hup.err"
 		return 1
 	}
-	check "SIGHUP §8: a broken config is logged with FILE:LINE" t_hup_log
-	check "SIGHUP §8: the server survives a broken config" alive "$hup_pid"
+	check "SIGHUP: a broken config is logged with FILE:LINE" t_hup_log
+	check "SIGHUP: the server survives a broken config" alive "$hup_pid"
 	req hup-kept "$saddr" GET "$ALICE" autoconfig.example.com
-	check "SIGHUP §8: after a broken config the old answer stays" \
+	check "SIGHUP: after a broken config the old answer stays" \
 	    same hup-after hup-kept
 	req hup-kept-info "$saddr" GET "$TB" autoconfig.example.info
-	check "SIGHUP §8: ... and so does example.info" st hup-kept-info 200
+	check "SIGHUP: ... and so does example.info" st hup-kept-info 200
 
 	replace "$T/sample.conf"
 	kill -HUP "$hup_pid"
 	poll_until 100 info_is 404
 	req hup-back "$saddr" GET "$ALICE" autoconfig.example.com
-	check "SIGHUP §8: a good config after a broken one is taken" \
+	check "SIGHUP: a good config after a broken one is taken" \
 	    same a-alice hup-back
-	check "SIGTERM §8: exits with 0 and is gone" t_stop "$hup_pid" TERM hup
+	check "SIGTERM: exits with 0 and is gone" t_stop "$hup_pid" TERM hup
 else
 	fail=$((fail + 1))
 fi
 
 if [ -n "$tcp_pid" ]; then
-	check "SIGTERM §8: the -s tcp server exits with 0 and is gone" \
+	check "SIGTERM: the -s tcp server exits with 0 and is gone" \
 	    t_stop "$tcp_pid" TERM tcp
 fi
 
@@ -1091,37 +1091,37 @@ t_r_url() {
 	expect r-url 200 "$XML" && expect_tb r-url example.net &&
 	    exit_is r-url 0
 }
-check "-r §8: -r http://autoconfig.example.net$TB prints the answer" t_r_url
+check "-r: -r http://autoconfig.example.net$TB prints the answer" t_r_url
 req r-url-cgi cgi GET "$TB" autoconfig.example.net
-check "-r §8: ... the same response as the CGI" same r-url-cgi r-url
+check "-r: ... the same response as the CGI" same r-url-cgi r-url
 
 r_cmd r-path -c "$conf" -r "$ALICE"
 t_r_path() {
 	expect r-path 200 "$XML" && expect_tb r-path example.com
 }
-check "-r §8: -r with a path and the address in the query" t_r_path
+check "-r: -r with a path and the address in the query" t_r_path
 
 r_cmd r-hostopt -c "$conf" -H autoconfig.example.net -r "$TB"
 t_r_hostopt() {
 	expect r-hostopt 200 "$XML" && expect_tb r-hostopt example.net
 }
-check "-r §8: -H gives the Host" t_r_hostopt
+check "-r: -H gives the Host" t_r_hostopt
 
 run r-env env -i ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
     MAILAUTOCONF_CONF="$conf" "$TIMEOUT" 20 "$bin" \
     -r "http://autoconfig.example.net$TB"
-check "-r §7: MAILAUTOCONF_CONF names the config" same r-url r-env
+check "-r: MAILAUTOCONF_CONF names the config" same r-url r-env
 
 stdin=$T/post-body
 r_cmd r-post -c "$conf" -m POST -r "http://autoconfig.example.com$TB"
-check "-r §8: -m POST with the body on stdin: 405 with Allow" \
+check "-r: -m POST with the body on stdin: 405 with Allow" \
     eval 'expect r-post 405 && allow r-post "GET HEAD"'
 
 stdin=$data/outlook-request.xml
 r_cmd r-adpost -c "$conf" -m POST -r "http://autodiscover.example.com$AD"
 stdin=$data/outlook-request.xml
 req r-adpost-cgi cgi POST "$AD" autodiscover.example.com
-check "-r §8: POST $AD with tests/data/outlook-request.xml on stdin" \
+check "-r: POST $AD with tests/data/outlook-request.xml on stdin" \
     eval 'expect r-adpost 200 && same r-adpost-cgi r-adpost'
 
 r_cmd t-sample -c "$conf" -t
@@ -1135,12 +1135,12 @@ t_t_sample() {
 		}
 	done
 }
-check "-t §8: the sample config: exit 0, a summary naming each domain" \
+check "-t: the sample config: exit 0, a summary naming each domain" \
     t_t_sample
 
 run t-env env -i ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
     MAILAUTOCONF_CONF="$conf" "$TIMEOUT" 20 "$bin" -t
-check "-t §7: MAILAUTOCONF_CONF names the config" \
+check "-t: MAILAUTOCONF_CONF names the config" \
     eval 'expect_run t-env && exit_is t-env 0'
 
 t_conferr() {
@@ -1156,13 +1156,13 @@ t_conferr() {
 	done
 }
 r_cmd t-unknown -c "$bb/unknown-key.conf" -t
-check "-t §7: an unknown key: exit 78, FILE:LINE on stderr" \
+check "-t: an unknown key: exit 78, FILE:LINE on stderr" \
     t_conferr t-unknown 'unknown-key\.conf:7:'
 r_cmd t-two -c "$bb/two-errors.conf" -t
-check "-t §7: every error is reported (two errors, two FILE:LINE)" \
+check "-t: every error is reported (two errors, two FILE:LINE)" \
     t_conferr t-two 'two-errors\.conf:5:' 'two-errors\.conf:6:'
 r_cmd t-missing -c "$T/nonexistent.conf" -t
-check "-t §7: a missing file: exit 78, named on stderr" \
+check "-t: a missing file: exit 78, named on stderr" \
     t_conferr t-missing nonexistent.conf
 # A host with %EMAILDOMAIN% that is too long once expanded for a long
 # domain (tests/conf/bad-host-expanded.conf): -t and --dns refuse the
@@ -1175,14 +1175,14 @@ r_cmd dns-hostexp -c "$top/tests/conf/bad-host-expanded.conf" --dns
 check "--dns: the same file: exit 78" \
     t_conferr dns-hostexp 'bad-host-expanded\.conf:3: domain .*: jmap_url host'
 r_cmd r-badconf -c "$bb/unknown-key.conf" -r "$ALICE"
-check "-r §7: a broken config: exit 78, FILE:LINE on stderr" \
+check "-r: a broken config: exit 78, FILE:LINE on stderr" \
     t_conferr r-badconf 'unknown-key\.conf:7:'
 
 # An answer that only rendering shows too long (a redirect past 768
 # bytes): -t refuses the config; a CGI prepares only the domain asked
 # about, so the other domain answers and this one is a logged 500.
 r_cmd t-longurl -c "$bb/long-url.conf" -t
-check "-t §7: a redirect URL too long once expanded: exit 78, FILE:LINE" \
+check "-t: a redirect URL too long once expanded: exit 78, FILE:LINE" \
     t_conferr t-longurl 'long-url\.conf:8: domain long\.example: redirect URL longer than 768'
 conf=$bb/long-url.conf
 req a-longok cgi GET "$TB?emailaddress=bob%40ok.example" ok.example
@@ -1194,10 +1194,10 @@ check "CGI: the domain with the too-long URL is 500, logged as FILE:LINE" \
 conf=$T/sample.conf
 
 r_cmd opt-V -V
-check "-V §8: prints the version, exit 0" \
+check "-V: prints the version, exit 0" \
     eval 'expect_run opt-V && exit_is opt-V 0 && grep -q "[0-9]" "$T/r/opt-V.out"'
 r_cmd opt-h -h
-check "-h §8: prints the usage, exit 0" \
+check "-h: prints the usage, exit 0" \
     eval 'expect_run opt-h && exit_is opt-h 0 && grep -q . "$T/r/opt-h.out"'
 r_cmd opt-bad -Z
 check "usage: an unknown option exits 64" \
@@ -1223,19 +1223,19 @@ t_refuse() {
 }
 if [ "$root" -eq 1 ]; then
 	r_cmd root-s -c "$conf" -s "127.0.0.1:$(free_port)"
-	check "root §8: -s without -u is refused (non-zero exit, a message)" \
+	check "root: -s without -u is refused (non-zero exit, a message)" \
 	    t_refuse root-s
 	run root-spawn "$TIMEOUT" 20 "$SPAWNFCGI" -n -s "$T/root.sock" -- \
 	    /usr/bin/env -i ASAN_OPTIONS="$ASAN_OPTIONS" \
 	    UBSAN_OPTIONS="$UBSAN_OPTIONS" "$bin" -c "$conf"
-	check "root §8: spawn-fcgi as root without -u is refused" \
+	check "root: spawn-fcgi as root without -u is refused" \
 	    t_refuse root-spawn
 	run root-unix env -i ASAN_OPTIONS="$ASAN_OPTIONS" \
 	    UBSAN_OPTIONS="$UBSAN_OPTIONS" "$TIMEOUT" 20 "$bin" -c "$conf" \
 	    -s "unix:$T/root2.sock"
-	check "root §8: -s unix:PATH without -u is refused" t_refuse root-unix
+	check "root: -s unix:PATH without -u is refused" t_refuse root-unix
 else
-	skipped "root §8: FastCGI as root without -u is refused" "not root"
+	skipped "root: FastCGI as root without -u is refused" "not root"
 fi
 
 # ======================================================================
