@@ -34,7 +34,7 @@ ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(DEFS) $(SIGN
 
 # The core: pure modules that tests link directly.
 CORE	:= body.c buf.c config.c dnszone.c fcgi.c listen.c request.c respond.c \
-	   sandbox.c serve.c sign.c uuid.c workers.c xmlgen.c
+	   sandbox.c serve.c sign.c uuid.c valid.c workers.c xmlgen.c
 SRCS	:= autoconf.c $(CORE)
 HDRS	:= mailautoconf.h
 

@@ -91,14 +91,13 @@ drain_stdin(const struct cgi_env *env, struct stdin_src *src)
 {
 	char		 buf[4096];
 	const char	*cl = env->content_length;
-	unsigned long long want = DRAIN_MAX;
+	unsigned long	 want = DRAIN_MAX;
 	size_t		 k;
 
-	if (cl != NULL && *cl != '\0') {
-		want = 0;
-		for (; *cl >= '0' && *cl <= '9' && want <= DRAIN_MAX; cl++)
-			want = want * 10 + (unsigned)(*cl - '0');
-	} else if (env->method == NULL || strcmp(env->method, "GET") == 0 ||
+	if (cl != NULL && *cl != '\0')
+		/* The digits it starts with; a malformed rest is not ours. */
+		str_decimal(cl, strlen(cl), DRAIN_MAX, &want);
+	else if (env->method == NULL || strcmp(env->method, "GET") == 0 ||
 	    strcmp(env->method, "HEAD") == 0)
 		return;
 	if (want > DRAIN_MAX)
@@ -254,7 +253,7 @@ num_opt(int ch, const char *arg, struct options *o)
 
 	if (ch == 'w')
 		lo = 0;
-	if (conf_uint(arg, strlen(arg), lo, hi, &v) == -1) {
+	if (valid_uint(arg, strlen(arg), lo, hi, &v) == -1) {
 		fprintf(stderr, "mailautoconf: -%c %s: a number from %u to "
 		    "%u\n", ch, arg, lo, hi);
 		return -1;

@@ -154,7 +154,7 @@ content_ok(struct scan *sc, size_t i, size_t j, int lt)
 			i += ents[e].n;
 			break;
 		default:
-			if (s[i] < 0x80 || (k = req_utf8_seq(s + i, j - i,
+			if (s[i] < 0x80 || (k = utf8_seq(s + i, j - i,
 			    &cp)) == 0 || cp == 0xfeff || cp == 0xfffe)
 				return 0;
 			i += k - 1;
@@ -396,7 +396,7 @@ child(mxml_node_t *parent, const char *name, int *dup)
 			continue;
 		ln = local_name(n);
 		if ((ln[0] | 0x20) != (name[0] | 0x20) || strlen(ln) != len ||
-		    (memcmp(ln, name, len) != 0 && !req_caseeq(ln, name, len)))
+		    (memcmp(ln, name, len) != 0 && !str_caseeq(ln, name, len)))
 			continue;
 		if (found != NULL)
 			*dup = 1;
@@ -518,11 +518,11 @@ walk(mxml_node_t *top, struct adreq *ad)
 		return -1;
 	if (len == 0 || (sizeof(schema_outlook) - 1 == (size_t)len &&
 	    (memcmp(schema, schema_outlook, (size_t)len) == 0 ||
-	    req_caseeq(schema, schema_outlook, (size_t)len))))
+	    str_caseeq(schema, schema_outlook, (size_t)len))))
 		ad->schema = AD_OUTLOOK;
 	else if (sizeof(schema_mobilesync) - 1 == (size_t)len &&
 	    (memcmp(schema, schema_mobilesync, (size_t)len) == 0 ||
-	    req_caseeq(schema, schema_mobilesync, (size_t)len)))
+	    str_caseeq(schema, schema_mobilesync, (size_t)len)))
 		ad->schema = AD_MOBILESYNC;
 	else
 		ad->schema = AD_OTHER;

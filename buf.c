@@ -167,24 +167,3 @@ buf_release(struct buf *b)
 	b->len = b->cap = 0;
 	return p;
 }
-
-/*
- * Copy config text s to out (size outsz, NUL-terminated) with each
- * %EMAILDOMAIN% replaced by dom; "" when it does not fit.  Returns out.
- */
-char *
-dom_expand(const char *s, const char *dom, char *out, size_t outsz)
-{
-	struct buf	 b;
-	const char	*p;
-
-	buf_fixed(&b, out, outsz - 1);
-	while ((p = strstr(s, "%EMAILDOMAIN%")) != NULL) {
-		buf_add(&b, s, (size_t)(p - s));
-		buf_puts(&b, dom);
-		s = p + 13;
-	}
-	buf_puts(&b, s);
-	out[b.err ? 0 : b.len] = '\0';
-	return out;
-}

@@ -285,163 +285,6 @@ is_space(int c)
 	return c == ' ' || c == '\t';
 }
 
-/*
- * 1 if s is text a config value may hold: strict UTF-8 without control
- * characters.
- */
-static int
-text_ok(const char *s, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return req_utf8(s, n);
-}
-
-/*
- * 1 if s is a host name, once each %EMAILDOMAIN% in it stands for a
- * domain.
- */
-static int
-host_ok(const char *s)
-{
-	char	 tmp[DOMAIN_MAX + 32], out[DOMAIN_MAX + 1];
-	size_t	 o = 0;
-
-	while (*s != '\0') {
-		if (strncmp(s, "%EMAILDOMAIN%", 13) == 0) {
-			if (o + 11 >= sizeof(tmp))
-				return 0;
-			memcpy(tmp + o, "example.com", 11);
-			o += 11;
-			s += 13;
-			continue;
-		}
-		if (o + 1 >= sizeof(tmp))
-			return 0;
-		tmp[o++] = *s++;
-	}
-	return req_domain(tmp, o, out, sizeof(out)) >= 0 &&
-	    tmp[o - 1] != '.';
-}
-
-/*
- * 1 if the username template holds only known placeholders and no
- * white space or control characters.
- */
-static int
-user_ok(const char *s, size_t n)
-{
-	static const char *const ph[] = {
-		"%EMAILADDRESS%", "%EMAILLOCALPART%", "%EMAILDOMAIN%"
-	};
-	size_t	 i, j, l;
-
-	if (!text_ok(s, n))
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] == ' ')
-			return 0;
-		if (s[i] != '%')
-			continue;
-		for (j = 0; j < sizeof(ph) / sizeof(ph[0]); j++) {
-			l = strlen(ph[j]);
-			if (n - i >= l && strncmp(s + i, ph[j], l) == 0)
-				break;
-		}
-		if (j == sizeof(ph) / sizeof(ph[0]))
-			return 0;
-		i += l - 1;
-	}
-	return 1;
-}
-
-
-/*
- * 1 if s is an absolute http(s) URL with a host name (which may use
- * %EMAILDOMAIN%), an optional port, and no white space, quotes or
- * non-ASCII bytes.  The address placeholders have no meaning in a URL.
- */
-static int
-url_ok(const char *s, size_t n)
-{
-	char		 host[CONF_VALUE_MAX + 1];
-	size_t		 i, skip, hl;
-	unsigned	 port;
-
-	if (n > 8 && strncmp(s, "https://", 8) == 0)
-		skip = 8;
-	else if (n > 7 && strncmp(s, "http://", 7) == 0)
-		skip = 7;
-	else
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f ||
-		    s[i] == '"' || s[i] == '<' || s[i] == '>' ||
-		    s[i] == '\\' || (unsigned char)s[i] >= 0x80)
-			return 0;
-	if (strstr(s, "%EMAILADDRESS%") != NULL ||
-	    strstr(s, "%EMAILLOCALPART%") != NULL)
-		return 0;
-	hl = strcspn(s + skip, ":/?#");
-	if (hl == 0 || hl >= sizeof(host))
-		return 0;
-	memcpy(host, s + skip, hl);
-	host[hl] = '\0';
-	if (!host_ok(host))
-		return 0;
-	if (s[skip + hl] == ':') {
-		i = skip + hl + 1;
-		hl = strspn(s + i, "0123456789");
-		if (conf_uint(s + i, hl, 1, 65535, &port) == -1 ||
-		    (s[i + hl] != '\0' && s[i + hl] != '/'))
-			return 0;
-	}
-	return 1;
-}
-
-/* Parse a decimal in [min, max]; 0 or -1. */
-int
-conf_uint(const char *s, size_t n, unsigned min, unsigned max,
-    unsigned *out)
-{
-	unsigned long v = 0;
-	size_t	 i;
-
-	if (n == 0 || n > 9)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v < min || v > max)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-static int
-parse_bool(const char *s, int *out)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-	size_t	 i;
-
-	for (i = 0; i < 4; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = 0;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 /* Look up a name in a table, ASCII case-insensitively; index or -1. */
 static int
@@ -450,7 +293,7 @@ lookup_name(const char *const *tab, int n, const char *s, size_t len)
 	int	 i;
 
 	for (i = 0; i < n; i++)
-		if (strlen(tab[i]) == len && req_caseeq(tab[i], s, len))
+		if (strlen(tab[i]) == len && str_caseeq(tab[i], s, len))
 			return i;
 	return -1;
 }
@@ -509,12 +352,12 @@ parse_server(struct frame *f, enum proto p, char *v)
 	memset(sv, 0, sizeof(*sv));
 	sv->line = f->line;
 	sv->file = f->file;
-	if (!host_ok(tok[0])) {
+	if (!valid_host(tok[0])) {
 		conf_err(f, f->line, "%s: bad host name '%s'",
 		    proto_names[p], tok[0]);
 		return;
 	}
-	if (conf_uint(tok[1], strlen(tok[1]), 1, 65535, &sv->port) == -1) {
+	if (valid_uint(tok[1], strlen(tok[1]), 1, 65535, &sv->port) == -1) {
 		conf_err(f, f->line, "%s: bad port '%s' (1-65535)",
 		    proto_names[p], tok[1]);
 		return;
@@ -656,7 +499,7 @@ parse_key(struct frame *f, const char *k, size_t klen, char *v)
 	}
 	switch (key->type) {
 	case K_TEXT:
-		if (!text_ok(v, vlen)) {
+		if (!valid_text(v, vlen)) {
 			conf_err(f, f->line, "%s: not UTF-8 text", key->name);
 			return;
 		}
@@ -668,7 +511,7 @@ parse_key(struct frame *f, const char *k, size_t klen, char *v)
 			s->doc_text = conf_strndup(f, v, vlen);
 		break;
 	case K_USER:
-		if (!user_ok(v, vlen)) {
+		if (!valid_user(v, vlen)) {
 			conf_err(f, f->line, "username: only %%EMAILADDRESS%%, "
 			    "%%EMAILLOCALPART%% and %%EMAILDOMAIN%% may "
 			    "follow '%%', and no spaces");
@@ -680,7 +523,7 @@ parse_key(struct frame *f, const char *k, size_t klen, char *v)
 		parse_server(f, (enum proto)key->arg, v);
 		break;
 	case K_URL:
-		if (!url_ok(v, vlen)) {
+		if (!valid_url(v, vlen)) {
 			conf_err(f, f->line, "%s: not an absolute http(s) URL "
 			    "with a host name (only %%EMAILDOMAIN%% may stand "
 			    "in it)", key->name);
@@ -689,7 +532,7 @@ parse_key(struct frame *f, const char *k, size_t klen, char *v)
 		s->url[key->arg] = conf_strndup(f, v, vlen);
 		break;
 	case K_BOOL:
-		if (parse_bool(v, &b) == -1) {
+		if (valid_bool(v, &b) == -1) {
 			conf_err(f, f->line, "%s: expected yes or no",
 			    key->name);
 			return;
@@ -700,14 +543,14 @@ parse_key(struct frame *f, const char *k, size_t klen, char *v)
 			s->leave_on_server = b;
 		break;
 	case K_TTL:
-		if (conf_uint(v, vlen, 1, TTL_MAX, &s->ttl) == -1) {
+		if (valid_uint(v, vlen, 1, TTL_MAX, &s->ttl) == -1) {
 			conf_err(f, f->line, "ttl: expected hours, 1-%d",
 			    TTL_MAX);
 			return;
 		}
 		break;
 	case K_PATH:
-		if (!text_ok(v, vlen)) {
+		if (!valid_text(v, vlen)) {
 			conf_err(f, f->line, "%s: not a file name", key->name);
 			return;
 		}
@@ -715,7 +558,7 @@ parse_key(struct frame *f, const char *k, size_t klen, char *v)
 		s->sign_line = f->line;
 		break;
 	case K_ALIAS:
-		if ((n = req_domain(v, vlen, dom, sizeof(dom))) < 0) {
+		if ((n = valid_domain(v, vlen, dom, sizeof(dom))) < 0) {
 			conf_err(f, f->line, "alias: bad domain '%s'", v);
 			return;
 		}
@@ -820,7 +663,7 @@ parse_header(struct frame *f, char *p)
 			;
 		if (n == 0)
 			break;
-		if ((len = req_domain(p, n, dom, sizeof(dom))) < 0)
+		if ((len = valid_domain(p, n, dom, sizeof(dom))) < 0)
 			conf_err(f, f->line, "bad domain name '%.*s'",
 			    (int)n, p);
 		else {
@@ -1675,9 +1518,9 @@ host_expands(const char *host, size_t hl, const char *dom)
 		return 1;
 	memcpy(buf, host, hl);
 	buf[hl] = '\0';
-	dom_expand(buf, dom, buf + hl + 1, sizeof(buf) - hl - 1);
+	str_expand(buf, dom, buf + hl + 1, sizeof(buf) - hl - 1);
 	n = strlen(buf + hl + 1);
-	return n > 0 && req_domain(buf + hl + 1, n, out, sizeof(out)) >= 0;
+	return n > 0 && valid_domain(buf + hl + 1, n, out, sizeof(out)) >= 0;
 }
 
 /*
@@ -1958,7 +1801,7 @@ config_summary(const struct config *cfg, FILE *fp)
 				buf_putc(&b, ' ');
 				buf_puts(&b, proto_names[p]);
 				buf_putc(&b, ' ');
-				buf_puts(&b, dom_expand(pick[j]->host,
+				buf_puts(&b, str_expand(pick[j]->host,
 				    d->target != NULL ? d->target : d->name,
 				    host, sizeof(host)));
 				buf_putc(&b, ':');

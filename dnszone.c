@@ -37,7 +37,7 @@ mail_srv(FILE *fp, const struct section *s, enum proto p, int tls,
 	for (i = 0; i < s->nsrv[p]; i++) {
 		if ((s->srv[p][i].sock == SOCK_SSL) != tls)
 			continue;
-		dom_expand(s->srv[p][i].host, sdom, host, sizeof(host));
+		str_expand(s->srv[p][i].host, sdom, host, sizeof(host));
 		srv(fp, svc, dom, prio++, s->srv[p][i].port, host);
 	}
 	if (prio == 0)
@@ -56,7 +56,7 @@ url_srv(FILE *fp, const char *svc, const char *url, const char *dom,
 		srv(fp, svc, dom, 0, 0, NULL);
 		return;
 	}
-	dom_expand(url, sdom, full, sizeof(full));
+	str_expand(url, sdom, full, sizeof(full));
 	url_split(full, &u);
 	if (!u.tls) {
 		srv(fp, svc, dom, 0, 0, NULL);
@@ -122,7 +122,7 @@ dns_zone(const struct config *cfg, FILE *fp, char *const *names, int n)
 		return 0;
 	}
 	for (k = 0; k < n; k++) {
-		len = req_domain(names[k], strlen(names[k]), dom, sizeof(dom));
+		len = valid_domain(names[k], strlen(names[k]), dom, sizeof(dom));
 		if (len < 0 || (d = config_lookup(cfg, dom, (size_t)len)) ==
 		    NULL) {
 			fprintf(stderr, "mailautoconf: %s: not a configured "

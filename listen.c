@@ -43,7 +43,7 @@ env_num(const char *name, unsigned max)
 	const char	*s = getenv(name);
 	unsigned	 v;
 
-	if (s == NULL || conf_uint(s, strlen(s), 1, max, &v) == -1)
+	if (s == NULL || valid_uint(s, strlen(s), 1, max, &v) == -1)
 		return -1;
 	return (long)v;
 }
@@ -125,7 +125,7 @@ listen_tcp(const char *spec, int backlog)
 	}
 	memcpy(host, spec, hl);
 	host[hl] = '\0';
-	if (conf_uint(port, strlen(port), 1, 65535, &pn) == -1) {
+	if (valid_uint(port, strlen(port), 1, 65535, &pn) == -1) {
 		fprintf(stderr, "mailautoconf: -s %s: the port must be a "
 		    "number from 1 to 65535\n", port);
 		return -1;

@@ -189,7 +189,6 @@ buf_putc(struct buf *b, char c)
 		return;
 	b->p[b->len++] = c;
 }
-char	*dom_expand(const char *, const char *, char *, size_t);
 
 /* ---- request.c: CGI variables and body -> validated request ---- */
 
@@ -226,13 +225,31 @@ int	 req_parse(const struct cgi_env *, const char *, size_t,
 	    struct request *, enum status *);
 int	 req_content_length(const char *, size_t *);
 int	 req_query(const char *, const char *, char *, size_t);
-int	 req_addr(const char *, size_t, struct addr *);
-int	 req_domain(const char *, size_t, char *, size_t);
 int	 req_path(const char *, size_t, char *, size_t, size_t *);
 int	 req_host(const char *, char *, size_t);
-int	 req_caseeq(const char *, const char *, size_t);
-int	 req_utf8(const char *, size_t);
-size_t	 req_utf8_seq(const unsigned char *, size_t, unsigned *);
+
+/* ---- valid.c: the toolbox of validators and string helpers ---- */
+
+/* 1 if the n bytes at a and b are equal, ignoring ASCII case. */
+int	 str_caseeq(const char *, const char *, size_t);
+/* s with each %EMAILDOMAIN% as dom into out (size); "" if too long. */
+char	*str_expand(const char *, const char *, char *, size_t);
+/* Leading decimal digits, saturating at cap; returns their count. */
+size_t	 str_decimal(const char *, size_t, unsigned long, unsigned long *);
+/* Runs of '/' squeezed to one, in place; returns the new length. */
+size_t	 str_squeeze(char *, size_t);
+/* A strict UTF-8 sequence's length (0: none) and its code point. */
+size_t	 utf8_seq(const unsigned char *, size_t, unsigned *);
+int	 valid_utf8(const char *, size_t);
+int	 valid_domain(const char *, size_t, char *, size_t);
+int	 valid_addr(const char *, size_t, struct addr *);
+int	 valid_uint(const char *, size_t, unsigned, unsigned, unsigned *);
+int	 valid_bool(const char *, int *);
+/* Config values: text, host, username template, http(s) URL. */
+int	 valid_text(const char *, size_t);
+int	 valid_host(const char *);
+int	 valid_user(const char *, size_t);
+int	 valid_url(const char *, size_t);
 
 /* ---- body.c: the Outlook Autodiscover request body (mxml) ---- */
 
@@ -327,8 +344,6 @@ struct config;
 
 struct config	*config_load(const char *, int);
 FILE		*conf_fopen(const char *, struct stat *, const char **);
-int		 conf_uint(const char *, size_t, unsigned, unsigned,
-		    unsigned *);
 int		 config_ready(const struct config *, const struct domain *);
 void		 config_free(struct config *);
 const struct domain *config_lookup(const struct config *, const char *,

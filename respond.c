@@ -100,7 +100,7 @@ find_domain(const struct config *cfg, const struct request *rq,
 
 	a->fulllen = 0;
 	n = param != NULL ? req_query(rq->query, param, raw, sizeof(raw)) : -1;
-	if (n == -2 || (n > 0 && req_addr(raw, (size_t)n, a) == -1)) {
+	if (n == -2 || (n > 0 && valid_addr(raw, (size_t)n, a) == -1)) {
 		resp_error(r, ST_BADREQ, "invalid e-mail address");
 		return NULL;
 	}
@@ -207,7 +207,7 @@ h_autodiscover(const struct config *cfg, const struct request *rq,
 		return ad_error(rq, r, 600, AD_OUTLOOK,
 		    "autodiscover: malformed body");
 	}
-	if (req_addr(ad.email, ad.emaillen, &a) == -1)
+	if (valid_addr(ad.email, ad.emaillen, &a) == -1)
 		return ad_error(rq, r, 600, AD_OUTLOOK,
 		    "autodiscover: invalid e-mail address");
 	if ((d = addr_domain(cfg, &a, r)) == NULL)
@@ -251,7 +251,7 @@ find_ci(const char *hay, size_t n, const char *needle)
 	size_t	 nl = strlen(needle), i;
 
 	for (i = 0; i + nl <= n; i++)
-		if (req_caseeq(hay + i, needle, nl))
+		if (str_caseeq(hay + i, needle, nl))
 			return (long)i;
 	return -1;
 }
@@ -274,15 +274,15 @@ h_json(const struct config *cfg, const struct request *rq,
 	int		 n, eas;
 
 	n = req_query(rq->query, "Protocol", proto, sizeof(proto));
-	if (n == 14 && req_caseeq(proto, "autodiscoverv1", 14))
+	if (n == 14 && str_caseeq(proto, "autodiscoverv1", 14))
 		eas = 0;
-	else if (n == 10 && req_caseeq(proto, "activesync", 10))
+	else if (n == 10 && str_caseeq(proto, "activesync", 10))
 		eas = 1;
 	else
 		return json_fail(r, ST_BADREQ, "InvalidProtocol", badproto);
 	if ((at = find_ci(rq->path, rq->pathlen, JSON_INFIX)) >= 0) {
 		p = rq->path + at + strlen(JSON_INFIX);
-		if (req_addr(p, rq->pathlen - (size_t)(p - rq->path),
+		if (valid_addr(p, rq->pathlen - (size_t)(p - rq->path),
 		    &a) == -1)
 			return json_fail(r, ST_BADREQ, "InvalidUser",
 			    "Invalid e-mail address");
@@ -426,7 +426,7 @@ route_match(const struct route *rt, const struct request *rq)
 	long	 at;
 
 	if (rt->match == MATCH_SUFFIX)
-		return rq->pathlen >= sl && req_caseeq(rq->path +
+		return rq->pathlen >= sl && str_caseeq(rq->path +
 		    rq->pathlen - sl, rt->pattern, sl);
 	at = find_ci(rq->path, rq->pathlen, rt->pattern);
 	return at >= 0 && (size_t)at + sl < rq->pathlen;

@@ -490,6 +490,7 @@ void
 url_split(const char *url, struct urlparts *u)
 {
 	const char	*h, *end;
+	unsigned long	 port;
 	size_t		 n;
 
 	u->tls = strncmp(url, "https://", 8) == 0;
@@ -502,10 +503,9 @@ url_split(const char *url, struct urlparts *u)
 	u->host[n] = '\0';
 	u->port = u->tls ? 443 : 80;
 	if (*end == ':' && end[1] >= '0' && end[1] <= '9') {
-		u->port = 0;
-		for (end++; *end >= '0' && *end <= '9' && u->port < 65536;
-		    end++)
-			u->port = u->port * 10 + (unsigned)(*end - '0');
+		end++;
+		end += str_decimal(end, strlen(end), 65536, &port);
+		u->port = (unsigned)port;
 	}
 	n = strcspn(end, "?#");
 	if (*end != '/' || n >= sizeof(u->path))

@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	same_as_whole(data, size);
 	if (body_autodiscover((const char *)data, size, &ad) == 0)
-		(void)req_addr(ad.email, ad.emaillen, &a);
+		(void)valid_addr(ad.email, ad.emaillen, &a);
 	memset(&rq, 0, sizeof(rq));
 	rq.method = M_POST;
 	memcpy(rq.path, "/autodiscover/autodiscover.xml", 31);

@@ -651,7 +651,7 @@ check_profile(const char *body, size_t n, const struct apple_want *w)
 	/* UTF-8, no BOM, no marker byte or other control character. */
 	assert_true(n > sizeof(decl));
 	assert_memory_equal(body, decl, sizeof(decl) - 1);
-	assert_true(req_utf8(body, n));
+	assert_true(valid_utf8(body, n));
 	for (i = 0; i < n; i++)
 		if ((unsigned char)body[i] < 0x20 && body[i] != '\n' &&
 		    body[i] != '\t')

@@ -123,7 +123,7 @@ parse(const char *p, size_t n)
 	/* UTF-8 without BOM, one declaration, well-formed. */
 	assert_true(n > sizeof(decl));
 	assert_memory_equal(p, decl, sizeof(decl) - 1);
-	assert_true(req_utf8(p, n));
+	assert_true(valid_utf8(p, n));
 	assert_null(memchr(p, '\r', n));
 	tu_xmllint(p, n);
 	s = malloc(n + 1);
@@ -249,7 +249,7 @@ check_protocol(mxml_node_t *pr, const struct ol_want *w, int *order,
 	assert_true(t >= *order);
 	*order = t;
 	smtp = t == 2;
-	if (req_domain(text(pr, "Server"), strlen(text(pr, "Server")), dom,
+	if (valid_domain(text(pr, "Server"), strlen(text(pr, "Server")), dom,
 	    sizeof(dom)) < 0)
 		fail_msg("Server '%s' is not a host name", text(pr, "Server"));
 	port = text(pr, "Port");

@@ -185,7 +185,7 @@ test_addr_good(void **state)
 		wlen = strlen(c->want);
 		wlocal = (size_t)(strchr(c->want, '@') - c->want);
 		memset(&a, 0x55, sizeof(a));
-		if (req_addr(c->in, len, &a) != 0) {
+		if (valid_addr(c->in, len, &a) != 0) {
 			print_error("good address %zu refused: %s\n", i, c->in);
 			bad++;
 			continue;
@@ -218,7 +218,7 @@ test_addr_bad(void **state)
 	for (i = 0; i < NELEM(bad_addrs); i++) {
 		c = &bad_addrs[i];
 		len = c->len ? c->len : strlen(c->in);
-		if (req_addr(c->in, len, &a) != -1) {
+		if (valid_addr(c->in, len, &a) != -1) {
 			print_error("bad address %zu accepted: '%.*s'\n", i,
 			    (int)len, c->in);
 			bad++;
@@ -227,7 +227,7 @@ test_addr_bad(void **state)
 	assert_int_equal(bad, 0);
 }
 
-/* ---- req_domain ---- */
+/* ---- valid_domain ---- */
 
 struct dom_case {
 	const char	*in;
@@ -272,20 +272,20 @@ test_domain(void **state)
 	(void)state;
 	for (i = 0; i < NELEM(dom_cases); i++) {
 		memset(out, 'Z', sizeof(out));
-		n = req_domain(dom_cases[i].in, strlen(dom_cases[i].in), out,
+		n = valid_domain(dom_cases[i].in, strlen(dom_cases[i].in), out,
 		    sizeof(out));
 		if (dom_cases[i].want == NULL ? n != -1 :
 		    (n != (int)strlen(dom_cases[i].want) ||
 		    strcmp(out, dom_cases[i].want) != 0)) {
-			print_error("req_domain %zu '%s': %d\n", i,
+			print_error("valid_domain %zu '%s': %d\n", i,
 			    dom_cases[i].in, n);
 			bad++;
 		}
 	}
 	assert_int_equal(bad, 0);
 	/* The output size is honoured. */
-	assert_int_equal(req_domain("example.com", 11, out, 12), 11);
-	assert_int_equal(req_domain("example.com", 11, out, 11), -1);
+	assert_int_equal(valid_domain("example.com", 11, out, 12), 11);
+	assert_int_equal(valid_domain("example.com", 11, out, 11), -1);
 }
 
 /* ---- req_path ---- */
@@ -580,7 +580,7 @@ test_content_length(void **state)
 	assert_int_equal(bad, 0);
 }
 
-/* ---- req_utf8 ---- */
+/* ---- valid_utf8 ---- */
 
 struct utf8_case {
 	const char	*s;
@@ -647,28 +647,28 @@ test_utf8(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(utf8_cases); i++)
-		if (req_utf8(utf8_cases[i].s, utf8_cases[i].len) !=
+		if (valid_utf8(utf8_cases[i].s, utf8_cases[i].len) !=
 		    utf8_cases[i].ok) {
-			print_error("req_utf8 case %zu: want %d\n", i,
+			print_error("valid_utf8 case %zu: want %d\n", i,
 			    utf8_cases[i].ok);
 			bad++;
 		}
 	assert_int_equal(bad, 0);
 	/* Only n bytes are looked at. */
-	assert_int_equal(req_utf8("ab\xff", 2), 1);
-	assert_int_equal(req_utf8("\xc3\xa9", 1), 0);
+	assert_int_equal(valid_utf8("ab\xff", 2), 1);
+	assert_int_equal(valid_utf8("\xc3\xa9", 1), 0);
 }
 
 static void
 test_caseeq(void **state)
 {
 	(void)state;
-	assert_int_equal(req_caseeq("/Mail/Config", "/mail/config", 12), 1);
-	assert_int_equal(req_caseeq("ABC", "abd", 3), 0);
-	assert_int_equal(req_caseeq("ABC", "abd", 2), 1);
+	assert_int_equal(str_caseeq("/Mail/Config", "/mail/config", 12), 1);
+	assert_int_equal(str_caseeq("ABC", "abd", 3), 0);
+	assert_int_equal(str_caseeq("ABC", "abd", 2), 1);
 	/* ASCII only: no folding of other bytes. */
-	assert_int_equal(req_caseeq("\xc3\x89", "\xc3\xa9", 2), 0);
-	assert_int_equal(req_caseeq("[", "{", 1), 0);
+	assert_int_equal(str_caseeq("\xc3\x89", "\xc3\xa9", 2), 0);
+	assert_int_equal(str_caseeq("[", "{", 1), 0);
 }
 
 /* ---- req_parse ---- */

@@ -464,7 +464,7 @@ tu_check_server(mxml_node_t *sv, int outgoing, const struct tb_want *w)
 	assert_true(tu_count(sv, "authentication") >= 1);
 	assert_int_equal(tu_count(sv, "pop3"), strcmp(type, "pop3") == 0);
 	t = tu_text(tu_child(sv, "hostname"));
-	if (req_domain(t, strlen(t), dom, sizeof(dom)) < 0)
+	if (valid_domain(t, strlen(t), dom, sizeof(dom)) < 0)
 		fail_msg("hostname '%s' is not a host name", t);
 	t = tu_text(tu_child(sv, "port"));
 	if (*t < '1' || *t > '9')
@@ -584,7 +584,7 @@ tu_check_clientconfig(const char *p, size_t n, const struct tb_want *w)
 	/* UTF-8 without BOM; no NUL inside. */
 	assert_true(n > sizeof(decl));
 	assert_memory_equal(p, decl, sizeof(decl) - 1);
-	assert_true(req_utf8(p, n));
+	assert_true(valid_utf8(p, n));
 	tu_xmllint(p, n);
 	tree = tu_parse(p, n);
 	/* mxml hangs the document under the <?xml …?> node. */
