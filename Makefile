@@ -33,10 +33,11 @@ ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(DEFS) $(SIGN
 	     $(WARN) $(WERROR) $(PKG_CFLAGS) $(CFLAGS) $(CPPFLAGS)
 
 # The core: pure modules that tests link directly.
-CORE	:= body.c buf.c config.c dnszone.c fcgi.c listen.c request.c respond.c \
-	   sandbox.c serve.c sign.c uuid.c valid.c workers.c xmlgen.c
+CORE	:= body.c buf.c confbase.c config.c confread.c dnszone.c fcgi.c keys.c \
+	   listen.c load.c prepare.c request.c respond.c sandbox.c serve.c \
+	   sign.c uuid.c valid.c workers.c xmlgen.c
 SRCS	:= autoconf.c $(CORE)
-HDRS	:= mailautoconf.h
+HDRS	:= mailautoconf.h conf.h
 
 # Test builds use ASan and UBSan.
 SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -272,7 +272,7 @@ int	 body_autodiscover(const char *, size_t, struct adreq *);
 int	 body_scan(const char *, size_t, char *, size_t *);
 int	 body_parse(const char *, struct adreq *);
 
-/* ---- config.c: the file format and domain lookup ---- */
+/* ---- the configuration (load.c, config.c, prepare.c; conf.h) ---- */
 
 struct server {
 	const char	*host;
@@ -294,21 +294,31 @@ struct tmpl {
 	unsigned  hash;			/* of s, for interning */
 };
 
-/* One served domain name and its prepared answers. */
+/*
+ * A domain's answers, prepared at load time, or on first use in a
+ * config loaded with CONF_LAZY: the one part of a config written after
+ * config_load, so it is reached through a pointer that is not const.
+ * Domains with the same settings share one.
+ */
+struct answers {
+	const struct tmpl *tb;		/* Thunderbird clientConfig */
+	const struct tmpl *ol;		/* Outlook POX, for an address */
+	const struct tmpl *olget;	/* Outlook POX, no user (GET) */
+	const struct tmpl *eas;		/* MobileSync; NULL without a URL */
+	const struct tmpl *jsonad;	/* autodiscover.json AutodiscoverV1 */
+	const struct tmpl *jsoneas;	/* autodiscover.json ActiveSync */
+	const struct tmpl *apple;	/* .mobileconfig */
+	const struct tmpl *redir[3];	/* Location of jmap, caldav, carddav */
+	int		   ready;	/* the answers above are prepared */
+};
+
+/* One served domain name. */
 struct domain {
 	const char		*name;
 	size_t			 namelen;
 	const struct section	*sec;	/* the settings (an alias's target's) */
 	const char		*target; /* alias target name, else NULL */
-	const struct tmpl	*tb;	/* Thunderbird clientConfig */
-	const struct tmpl	*ol;	/* Outlook POX, for an address */
-	const struct tmpl	*olget;	/* Outlook POX, no user (GET) */
-	const struct tmpl	*eas;	/* MobileSync; NULL without a URL */
-	const struct tmpl	*jsonad; /* autodiscover.json AutodiscoverV1 */
-	const struct tmpl	*jsoneas; /* autodiscover.json ActiveSync */
-	const struct tmpl	*apple;	/* .mobileconfig */
-	const struct tmpl	*redir[3]; /* Location of jmap, caldav, carddav */
-	int			 ready;	/* the answers above are prepared */
+	struct answers		*ans;
 };
 
 /* One [domain …] section after defaults were applied. */
@@ -338,21 +348,28 @@ struct section {
 
 struct config;
 
-/* config_load flags */
+/* load.c: config_load flags */
 #define CONF_VERBOSE	0x1	/* print warnings too */
 #define CONF_LAZY	0x2	/* prepare a domain's answers on first use */
 
 struct config	*config_load(const char *, int);
-FILE		*conf_fopen(const char *, struct stat *, const char **);
-int		 config_ready(const struct config *, const struct domain *);
 void		 config_free(struct config *);
+
+/* config.c: the model and its domain table */
 const struct domain *config_lookup(const struct config *, const char *,
 		    size_t);
 size_t		 config_ndomains(const struct config *);
 const struct domain *config_domain(const struct config *, size_t);
 void		 config_summary(const struct config *, FILE *);
-unsigned	 config_pick(const struct section *, enum proto,
-		    const struct server **, unsigned);
+
+/* prepare.c: answers, prepared and expanded */
+int		 config_ready(const struct config *, const struct domain *);
+size_t		 tmpl_size(const struct tmpl *, size_t, size_t, size_t);
+int		 tmpl_expand(struct buf *, const struct tmpl *,
+		    const struct addr *, const char *, size_t);
+
+/* confbase.c: opening the files a config names; the name tables */
+FILE		*conf_fopen(const char *, struct stat *, const char **);
 
 extern const char *const proto_names[PROTO_COUNT];
 extern const char *const sock_names[SOCK_COUNT];
@@ -367,6 +384,8 @@ void	 json_locator(struct buf *, const char *, const char *, const char *);
 void	 xml_ad_error(struct buf *, int, enum adschema, long);
 void	 xml_mobileconfig(struct buf *, const struct section *, const char *);
 void	 url_expand(struct buf *, const char *, const char *);
+unsigned xml_pick(const struct section *, enum proto,
+	    const struct server **, unsigned);
 
 /* The parts of an absolute http(s) URL validated at config load. */
 struct urlparts {
@@ -381,9 +400,6 @@ void	 url_split(const char *, struct urlparts *);
 /* ---- dnszone.c ---- */
 
 int	 dns_zone(const struct config *, FILE *, char *const *, int);
-size_t	 tmpl_size(const struct tmpl *, size_t, size_t, size_t);
-int	 tmpl_expand(struct buf *, const struct tmpl *, const struct addr *,
-	    const char *, size_t);
 
 /* ---- sign.c: optional CMS signing of Apple profiles (libcrypto) ---- */
 

@@ -150,7 +150,7 @@ h_thunderbird(const struct config *cfg, const struct request *rq,
 
 	if ((d = find_domain(cfg, rq, "emailaddress", &a, r)) == NULL)
 		return r->status;
-	return answer(r, d->tb, d, NULL, CT_XML);
+	return answer(r, d->ans->tb, d, NULL, CT_XML);
 }
 
 /* The domain of a validated address, as ready_domain. */
@@ -196,7 +196,7 @@ h_autodiscover(const struct config *cfg, const struct request *rq,
 	if (rq->method != M_POST) {
 		if ((d = find_domain(cfg, rq, NULL, &a, r)) == NULL)
 			return r->status;
-		return answer(r, d->olget, d, NULL, CT_XML);
+		return answer(r, d->ans->olget, d, NULL, CT_XML);
 	}
 	switch (body_autodiscover(rq->body, rq->bodylen, &ad)) {
 	case 0:
@@ -213,9 +213,9 @@ h_autodiscover(const struct config *cfg, const struct request *rq,
 	if ((d = addr_domain(cfg, &a, r)) == NULL)
 		return r->status;
 	if (ad.schema == AD_OUTLOOK)
-		return answer(r, d->ol, d, &a, CT_XML);
-	if (ad.schema == AD_MOBILESYNC && d->eas != NULL)
-		return answer(r, d->eas, d, &a, CT_XML);
+		return answer(r, d->ans->ol, d, &a, CT_XML);
+	if (ad.schema == AD_MOBILESYNC && d->ans->eas != NULL)
+		return answer(r, d->ans->eas, d, &a, CT_XML);
 	return ad_error(rq, r, 601, ad.schema,
 	    "autodiscover: response schema not available");
 }
@@ -295,10 +295,10 @@ h_json(const struct config *cfg, const struct request *rq,
 		return r->status;
 	}
 	if (!eas)
-		return answer(r, d->jsonad, d, NULL, CT_JSON);
-	if (d->jsoneas == NULL)
+		return answer(r, d->ans->jsonad, d, NULL, CT_JSON);
+	if (d->ans->jsoneas == NULL)
 		return json_fail(r, ST_BADREQ, "InvalidProtocol", badproto);
-	return answer(r, d->jsoneas, d, NULL, CT_JSON);
+	return answer(r, d->ans->jsoneas, d, NULL, CT_JSON);
 }
 
 /* Apple configuration profile: needs an address. */
@@ -313,7 +313,7 @@ h_mobileconfig(const struct config *cfg, const struct request *rq,
 		return r->status;
 	if (a.fulllen == 0)
 		return resp_error(r, ST_BADREQ, "mobileconfig: no emailaddress");
-	if (answer(r, d->apple, d, &a, CT_APPLE) != ST_OK)
+	if (answer(r, d->ans->apple, d, &a, CT_APPLE) != ST_OK)
 		return r->status;
 	if (d->sec->signer != NULL) {
 		if (sign_der(d->sec->signer, r->body, r->bodylen,
@@ -343,10 +343,10 @@ redirect(const struct config *cfg, const struct request *rq,
 
 	if ((d = find_domain(cfg, rq, NULL, &a, r)) == NULL)
 		return r->status;
-	if (d->redir[which] == NULL)
+	if (d->ans->redir[which] == NULL)
 		return resp_error(r, ST_NOTFOUND, "no URL configured");
 	buf_fixed(&b, r->locbuf, sizeof(r->locbuf));
-	if (tmpl_expand(&b, d->redir[which], NULL, d->name, d->namelen) ==
+	if (tmpl_expand(&b, d->ans->redir[which], NULL, d->name, d->namelen) ==
 	    -1 || (buf_putc(&b, '\0'), b.err))
 		return resp_error(r, ST_INTERNAL, "redirect URL too long");
 	resp_error(r, st, NULL);

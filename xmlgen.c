@@ -215,7 +215,7 @@ xml_thunderbird(struct buf *b, const struct section *s, const char *target)
 	    s->short_name : s->display_name != NULL ? s->display_name :
 	    "%EMAILDOMAIN%", &sub);
 	for (p = 0; p < PROTO_COUNT; p++) {
-		n = config_pick(s, (enum proto)p, pick, SERVERS_MAX);
+		n = xml_pick(s, (enum proto)p, pick, SERVERS_MAX);
 		for (i = 0; i < n; i++)
 			tb_server(b, s, (enum proto)p, pick[i], &sub);
 	}
@@ -366,7 +366,7 @@ xml_outlook(struct buf *b, const struct section *s, const char *target,
 	    "      <AccountType>email</AccountType>\n"
 	    "      <Action>settings</Action>\n");
 	for (p = 0; p < PROTO_COUNT; p++) {
-		n = config_pick(s, (enum proto)p, pick, SERVERS_MAX);
+		n = xml_pick(s, (enum proto)p, pick, SERVERS_MAX);
 		for (i = 0; i < n; i++)
 			ol_protocol(b, s, (enum proto)p, pick[i], &sub, user);
 	}
@@ -633,11 +633,11 @@ xml_mobileconfig(struct buf *b, const struct section *s, const char *target)
 	buf_putc(&user, '\0');
 	login = sub;
 	login.addr = user.err ? "" : user.p;
-	if (config_pick(s, P_IMAP, &in, 1) == 0) {
+	if (xml_pick(s, P_IMAP, &in, 1) == 0) {
 		ip = P_POP3;
-		config_pick(s, P_POP3, &in, 1);
+		xml_pick(s, P_POP3, &in, 1);
 	}
-	config_pick(s, P_SMTP, &out, 1);
+	xml_pick(s, P_SMTP, &out, 1);
 	disp = s->display_name != NULL ? s->display_name : "%EMAILDOMAIN%";
 
 	buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -692,63 +692,36 @@ xml_mobileconfig(struct buf *b, const struct section *s, const char *target)
 }
 
 /*
- * The size of t expanded with an address of addrlen escaped bytes, a
- * local part of locallen and a domain of domlen.
+ * The servers an answer lists for protocol p, at most max of them.  By
+ * default one: the first with implicit TLS (RFC 8314), else the first
+ * configured.  With alternatives, that one first and then the others in
+ * order.  A plain server only when the protocol has nothing else.
  */
-size_t
-tmpl_size(const struct tmpl *t, size_t addrlen, size_t locallen,
-    size_t domlen)
+unsigned
+xml_pick(const struct section *s, enum proto p,
+    const struct server **out, unsigned max)
 {
-	return t->len - t->npos + t->n[0] * addrlen + t->n[1] * locallen +
-	    t->n[2] * domlen + (t->n[3] + t->n[4] + t->n[5] + t->n[6]) *
-	    UUID_LEN;
-}
+	const struct server *srv = s->srv[p];
+	unsigned	 n = s->nsrv[p], i, k = 0, best = n;
 
-/*
- * Append t to b with its markers replaced: the address a (may be NULL
- * when t has no address or UUID markers) escaped, the domain dom as is
- * (a validated LDH name), UUIDs named after the address.  The address
- * is escaped once, at its first marker: its local part escaped is a
- * prefix of it escaped.  Returns 0, or -1 when b overflowed.
- */
-int
-tmpl_expand(struct buf *b, const struct tmpl *t, const struct addr *a,
-    const char *dom, size_t domlen)
-{
-	static const char *const uuid_kind[4] = {
-		"profile", "mail", "caldav", "carddav"
-	};
-	char		 uuid[UUID_LEN + 1], escbuf[EMAIL_MAX * 6];
-	struct buf	 esc;
-	size_t		 at = 0, esclocal = 0;
-	unsigned	 i, pos;
-	int		 m;
-
-	esc.len = 0;
-	for (i = 0; i < t->npos; i++) {
-		pos = t->pos[i];
-		buf_add(b, t->s + at, pos - at);
-		m = t->s[pos];
-		if (m == MARK_DOMAIN)
-			buf_add(b, dom, domlen);
-		else if (a == NULL)
-			b->err = 1;
-		else if (m == MARK_ADDR || m == MARK_LOCAL) {
-			if (esc.len == 0) {
-				buf_fixed(&esc, escbuf, sizeof(escbuf));
-				buf_xml(&esc, a->full, a->locallen);
-				esclocal = esc.len;
-				buf_xml(&esc, a->full + a->locallen,
-				    a->fulllen - a->locallen);
-			}
-			buf_add(b, escbuf, m == MARK_ADDR ? esc.len : esclocal);
-		} else {
-			uuid_name(uuid_kind[m - MARK_UUID_PROFILE], a->full,
-			    a->fulllen, uuid);
-			buf_add(b, uuid, UUID_LEN);
-		}
-		at = pos + 1;
+	if (n == 0 || max == 0)
+		return 0;
+	for (i = 0; i < n && best == n; i++)
+		if (srv[i].sock == SOCK_SSL)
+			best = i;
+	for (i = 0; i < n && best == n; i++)
+		if (srv[i].sock != SOCK_PLAIN)
+			best = i;
+	if (best == n) {
+		/* Only plain servers. */
+		out[k++] = &srv[0];
+		for (i = 1; s->alternatives && i < n && k < max; i++)
+			out[k++] = &srv[i];
+		return k;
 	}
-	buf_add(b, t->s + at, t->len - at);
-	return b->err ? -1 : 0;
+	out[k++] = &srv[best];
+	for (i = 0; s->alternatives && i < n && k < max; i++)
+		if (i != best && srv[i].sock != SOCK_PLAIN)
+			out[k++] = &srv[i];
+	return k;
 }
