@@ -1,7 +1,8 @@
 /*
- * Apple configuration profiles (SPEC §5), the JMAP / CalDAV / CardDAV
- * redirects (SPEC §1) and the DAV entries of the Thunderbird and Outlook
- * answers, all through respond() as the FastCGI loop calls it.
+ * Apple configuration profiles (doc/clients.md, Apple), the JMAP /
+ * CalDAV / CardDAV redirects (README, Endpoints) and the DAV entries of
+ * the Thunderbird and Outlook answers, all through respond() as the
+ * FastCGI loop calls it.
  *
  * Every profile is re-parsed with mxml and walked as a plist: the keys
  * Apple's device-management reference requires, their value types,
@@ -275,8 +276,8 @@ head_of(const struct response *r, char *out, size_t outsz)
 
 /*
  * The body of an error or a redirect: a short plain text line that
- * starts with the status code (SPEC §1: mod_proxy_fcgi needs a body
- * beside a Location).
+ * starts with the status code (doc/clients.md, Web servers:
+ * mod_proxy_fcgi: a Location needs a body beside it).
  */
 static void
 assert_short_text(const struct response *r)
@@ -571,7 +572,10 @@ static const struct apple_want profiles[] = {
 	    { NULL, 0, 0, NULL }, "apple-escape-bob.mobileconfig" },
 };
 
-/* A DAV payload (SPEC §5: "CalDAV / CardDAV payloads when configured"). */
+/*
+ * A DAV payload (doc/clients.md, Apple: DAV payloads; there when the
+ * configuration has the URL).
+ */
 static void
 check_dav(mxml_node_t *p, const char *pfx, const struct dav_want *d,
     const struct apple_want *w, const struct uuid_case *u, int kind)
@@ -633,7 +637,7 @@ check_mail(mxml_node_t *p, const struct apple_want *w,
 
 /*
  * Parse a profile body as an XML plist (mxml, and xmllint when there)
- * and check everything SPEC §5 asks of it for w.
+ * and check everything doc/clients.md (Apple) asks of it for w.
  */
 static void
 check_profile(const char *body, size_t n, const struct apple_want *w)
@@ -1212,7 +1216,7 @@ static const struct tbdav_want tbdavs[] = {
 	    "https://dav.esc.example/cal/?u=esc.example&x=1" },
 };
 
-/* One <addressBook> or <calendar> (SPEC §2, Thunderbird's format). */
+/* One <addressBook> or <calendar> (doc/clients.md, Thunderbird: DAV). */
 static void
 check_tb_dav(mxml_node_t *el, const char *type, const char *user,
     const char *url)

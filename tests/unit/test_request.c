@@ -1,8 +1,9 @@
 /*
  * request.c: table tests of the request parsers.  Every expectation
- * comes from SPEC.md §1 and §9 and RFC 5321/5322 (dot-atom local parts,
- * 64-byte local part, 254-byte path), RFC 1035 (letter-digit-hyphen
- * labels of 1..63 bytes, 253-byte names) and RFC 3629 (strict UTF-8).
+ * comes from mailautoconf(8) (Endpoints, LIMITS) and RFC 5321/5322
+ * (dot-atom local parts, 64-byte local part, 254-byte path), RFC 1035
+ * (letter-digit-hyphen labels of 1..63 bytes, 253-byte names) and
+ * RFC 3629 (strict UTF-8).
  */
 #include "testutil.h"
 
