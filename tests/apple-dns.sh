@@ -5,7 +5,7 @@
 #  (a) every .mobileconfig the binary serves (CGI) is parsed by a real
 #      plist parser, plistutil (Debian libplist-utils): XML -> binary ->
 #      XML, twice, to identical bytes; the round-tripped XML is checked
-#      for the keys SPEC §5 requires (xmllint --xpath);
+#      for the keys doc/clients.md (Apple) requires (xmllint --xpath);
 #  (b) --dns output, wrapped in a minimal zone ($TTL, SOA, NS and its A),
 #      passes named-checkzone (Debian bind9-utils); an unknown domain
 #      exits non-zero;
@@ -178,7 +178,8 @@ xp() {
 	xmllint --nonet --xpath "$2" "$1" 2>/dev/null
 }
 
-# plist_keys FILE ADDR CALDAV CARDDAV: the keys SPEC §5 requires in a
+# plist_keys FILE ADDR CALDAV CARDDAV: the keys doc/clients.md (Apple)
+# requires in a
 # round-tripped profile; CALDAV/CARDDAV are 0 or 1 payloads expected.
 plist_keys() {
 	f=$1
@@ -554,7 +555,8 @@ stop_fcgi() {
 if start_fcgi "$SAMPLE"; then
 	ok "FastCGI server on 127.0.0.1:$FPORT (sample)"
 	redirects fcgi "$SAMPLE" "FastCGI sample"
-	# SPEC's "done when": the profile, twice, through plistutil.
+	# The profile, twice, through plistutil (README, Signed Apple
+	# profiles: an unsigned profile is the same bytes on a re-download).
 	for k in 1 2; do
 		fcgi GET "/mobileconfig?emailaddress=alice%40example.com" \
 		    example.com "$TMP/f$k"

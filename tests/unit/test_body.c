@@ -1,10 +1,11 @@
 /*
  * body_autodiscover: the guarded mxml parser of Outlook Autodiscover
- * request bodies (SPEC §3, §9).  One table row per body: what it must
- * give (the raw address and the schema) or -1 (error 600), and why.
- * Every row runs as its own cmocka test, named by its reason, so a
- * failure names the case.  Bodies with NUL bytes carry explicit lengths;
- * the long ones are built at run time.
+ * request bodies (doc/clients.md, Outlook: request; mailautoconf(8),
+ * LIMITS).  One table row per body: what it must give (the raw address
+ * and the schema) or -1 (error 600), and why.  Every row runs as its own
+ * cmocka test, named by its reason, so a failure names the case.  Bodies
+ * with NUL bytes carry explicit lengths; the long ones are built at run
+ * time.
  */
 #include "testutil.h"
 

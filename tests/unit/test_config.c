@@ -1,8 +1,9 @@
 /*
  * config.c: good and bad config files.  Every bad file must be refused
- * with exactly the expected "FILE:LINE: message" lines on stderr (SPEC
- * §7: all errors are reported, then the load fails); the good ones must
- * load silently and give the settings SPEC §2 and §7 describe.
+ * with exactly the expected "FILE:LINE: message" lines on stderr
+ * (mailautoconf.conf(5), Errors and warnings: all errors are reported,
+ * then the load fails); the good ones must load silently and give the
+ * settings mailautoconf.conf(5) describes.
  */
 #include <sys/stat.h>
 
@@ -69,7 +70,7 @@ static const struct bad_case bad_cases[] = {
 	    E("bad-socket", 2, "imap: bad socket type 'TLS' (SSL, STARTTLS "
 	    "or plain)")
 	    ONE("bad-socket") },
-	/* SPEC §2: Thunderbird skips such incoming servers. */
+	/* doc/clients.md, Thunderbird: required servers: it skips these. */
 	{ "bad-incoming-none",
 	    E("bad-incoming-none", 2, "imap: authentication 'none'"
 	    INCOMING_ONLY)
@@ -525,7 +526,10 @@ test_minimal(void **state)
 	d = must_lookup(cfg, "example.com");
 	s = d->sec;
 	assert_null(d->target);
-	/* SPEC §2: the username default keeps the client's placeholder. */
+	/*
+	 * mailautoconf.conf(5), Defaults: the username default keeps the
+	 * client's placeholder (doc/clients.md, Thunderbird: username).
+	 */
 	assert_string_equal(s->username, "%EMAILADDRESS%");
 	assert_int_equal(s->nsrv[P_IMAP], 1);
 	assert_int_equal(s->nsrv[P_POP3], 0);
@@ -645,7 +649,7 @@ test_include(void **state)
 	config_free(cfg);
 }
 
-/* ---- xml_pick (SPEC §2) ---- */
+/* ---- xml_pick (mailautoconf.conf(5), Answer selection) ---- */
 
 struct pick_case {
 	const char	*domain;

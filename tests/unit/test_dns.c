@@ -1,14 +1,14 @@
 /*
- * dnszone.c: mailautoconf --dns (SPEC §6).  dns_zone() is run on the
- * sample config and on tests/conf/apple-*.conf into a temporary file;
- * its text is compared with golden zones byte for byte, then read back
- * record by record: RFC 6186 / RFC 8314 SRV records (target "." for a
- * service not offered, priorities 0, 1, … for several servers, implicit
- * TLS under _imaps/_pop3s/_submissions and the rest under _imap/_pop3/
- * _submission), RFC 8620 _jmap, RFC 6764 _caldavs/_carddavs with their
- * TXT path, Outlook's _autodiscover, alias domains pointing at their
- * target's servers.  tests/apple-dns.sh feeds the same output to
- * named-checkzone.
+ * dnszone.c: mailautoconf --dns (README, DNS records; mailautoconf(8)).
+ * dns_zone() is run on the sample config and on tests/conf/apple-*.conf
+ * into a temporary file; its text is compared with golden zones byte for
+ * byte, then read back record by record: RFC 6186 / RFC 8314 SRV records
+ * (target "." for a service not offered, priorities 0, 1, … for several
+ * servers, implicit TLS under _imaps/_pop3s/_submissions and the rest
+ * under _imap/_pop3/_submission), RFC 8620 _jmap, RFC 6764
+ * _caldavs/_carddavs with their TXT path, Outlook's _autodiscover, alias
+ * domains pointing at their target's servers.  tests/apple-dns.sh feeds
+ * the same output to named-checkzone.
  */
 #include "testutil.h"
 

@@ -1,10 +1,11 @@
 /*
  * Outlook answers end to end through respond(): POX Autodiscover (POST
- * and GET, SPEC §3) and autodiscover.json (§4), against the sample
- * config and tests/conf/outlook-*.conf.  Each XML body is compared byte
- * for byte with its golden file tests/golden/outlook-*, then re-parsed
- * (mxml, and xmllint when installed) and checked against the rules of
- * §3 on the tree, so a golden file rewritten with UPDATE_GOLDEN=1 must
+ * and GET) and autodiscover.json (doc/clients.md, Outlook), against the
+ * sample config and tests/conf/outlook-*.conf.  Each XML body is
+ * compared byte for byte with its golden file tests/golden/outlook-*,
+ * then re-parsed (mxml, and xmllint when installed) and checked against
+ * the rules of doc/clients.md (Outlook: response, Protocol, Encryption)
+ * on the tree, so a golden file rewritten with UPDATE_GOLDEN=1 must
  * still obey them.  req.now is fixed: error Time attributes are stable.
  */
 #include "testutil.h"
@@ -217,7 +218,10 @@ struct ol_want {
 	const char	*protos;	/* "TYPE host port SOCK;…" in order */
 };
 
-/* One <Protocol>: SPEC §3 rules; appends "TYPE host port SOCK;" to out. */
+/*
+ * One <Protocol>: doc/clients.md, Outlook: Protocol and Encryption;
+ * appends "TYPE host port SOCK;" to out.
+ */
 static void
 check_protocol(mxml_node_t *pr, const struct ol_want *w, int *order,
     char *out, size_t outsz)
@@ -292,8 +296,8 @@ check_protocol(mxml_node_t *pr, const struct ol_want *w, int *order,
 }
 
 /*
- * A POX settings answer (outlook/responseschema/2006a): SPEC §3 on the
- * tree, then w.
+ * A POX settings answer (outlook/responseschema/2006a): doc/clients.md,
+ * Outlook, on the tree, then w.
  */
 static void
 check_outlook(const char *p, size_t n, const struct ol_want *w)

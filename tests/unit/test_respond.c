@@ -1,10 +1,11 @@
 /*
  * respond.c: routing and the Thunderbird answers for the sample config
- * etc/mailautoconf.conf, through req_parse and respond() as the CGI
- * loop calls them.  Expectations come from SPEC §1 (paths, methods,
- * domain from the address or the Host, 404 for an unknown domain, 405
- * with Allow), §2 (the answer) and §9 (validated addresses); the golden
- * files tests/golden/tb-sample-* hold the exact bytes.
+ * etc/mailautoconf.conf, through req_parse and respond() as the CGI loop
+ * calls them.  Expectations come from the README's endpoint table and
+ * mailautoconf(8) (paths, methods, domain from the address or the Host,
+ * 404 for an unknown domain, 405 with Allow, validated addresses) and
+ * doc/clients.md (Thunderbird: the answer); the golden files
+ * tests/golden/tb-sample-* hold the exact bytes.
  */
 #include "testutil.h"
 
@@ -130,7 +131,8 @@ test_sample_answers(void **state)
 
 /*
  * The answer depends on the domain only: it never echoes the address
- * (SPEC §2), and the domain is the address's, lower-cased.
+ * (doc/clients.md, Thunderbird: username), and the domain is the
+ * address's, lower-cased.
  */
 static void
 test_no_echo(void **state)
@@ -153,7 +155,7 @@ test_no_echo(void **state)
 	free(b);
 }
 
-/* ---- routing (SPEC §1) ---- */
+/* ---- routing (README, Endpoints; mailautoconf(8)) ---- */
 
 static void
 test_paths(void **state)

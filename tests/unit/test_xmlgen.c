@@ -4,7 +4,8 @@
  * First on hand-built sections (markers, placeholders, escaping, alias
  * rewriting), then every domain of the configs in tests/conf/ through
  * respond(): each answer is compared byte for byte with its golden file
- * in tests/golden/, re-parsed, checked against the rules of SPEC §2,
+ * in tests/golden/, re-parsed, checked against the rules of
+ * doc/clients.md (Thunderbird),
  * and summarised for an expectation written by hand from the config.
  */
 #include "testutil.h"
@@ -530,7 +531,7 @@ domain_list(const char *p, size_t n)
 }
 
 /*
- * SPEC §2: one <domain> per domain the section serves, up to
+ * README, Endpoints: one <domain> per domain the section serves, up to
  * DOMLIST_MAX; past that, the requested one alone rather than a list
  * that would crowd the answer.
  */

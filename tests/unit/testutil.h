@@ -1,6 +1,7 @@
 /*
  * Helpers shared by the cmocka unit tests: files, stderr capture, golden
- * files, requests, and the Thunderbird clientConfig checker (SPEC §2).
+ * files, requests, and the Thunderbird clientConfig checker
+ * (doc/clients.md, Thunderbird).
  *
  * The tests run with the repository root as the working directory and
  * find their data under tests/.  Everything here is static inline so
@@ -8,7 +9,8 @@
  *
  * UPDATE_GOLDEN=1 in the environment makes tu_golden() (re)write the
  * golden files instead of comparing; check every rewritten file by eye
- * against SPEC §2 before committing it.
+ * against doc/clients.md and the README's endpoint table before
+ * committing it.
  */
 #ifndef TESTUTIL_H
 #define TESTUTIL_H
@@ -264,7 +266,8 @@ tu_golden(const char *name, const char *p, size_t n)
 	snprintf(path, sizeof(path), "tests/golden/%s", name);
 	if (tu_updating() && tu_first_update(path)) {
 		assert_int_equal(tu_spew(path, p, n), 0);
-		print_message("[ UPDATED  ] %s (check it against SPEC.md)\n",
+		print_message("[ UPDATED  ] %s (check it against "
+		    "doc/clients.md)\n",
 		    path);
 		return;
 	}
@@ -313,7 +316,7 @@ tu_request(struct request *rq, const char *method, const char *uri,
 	rq->now = 1700000000;
 }
 
-/* ---- the Thunderbird clientConfig checker (SPEC §2) ---- */
+/* ---- the Thunderbird clientConfig checker (doc/clients.md) ---- */
 
 /* What one answer must look like beyond the generic rules. */
 struct tb_want {
@@ -431,7 +434,10 @@ tu_check_nonempty(mxml_node_t *node)
 		fail_msg("empty element <%s>", mxmlGetElement(node));
 }
 
-/* One <incomingServer> or <outgoingServer> (SPEC §2). */
+/*
+ * One <incomingServer> or <outgoingServer> (doc/clients.md, Thunderbird:
+ * socketType, port, authentication; Evolution: attributes).
+ */
 static inline void
 tu_check_server(mxml_node_t *sv, int outgoing, const struct tb_want *w)
 {
@@ -495,7 +501,8 @@ tu_check_server(mxml_node_t *sv, int outgoing, const struct tb_want *w)
 
 /*
  * The <addressBook type="carddav"> or <calendar type="caldav"> children
- * of root: SPEC §2 wants serverURL, username and http-basic.
+ * of root: serverURL, username and http-basic (doc/clients.md,
+ * Thunderbird: DAV).
  */
 static inline void
 tu_check_dav(mxml_node_t *root, const char *el, const char *type)
@@ -565,8 +572,8 @@ tu_parse(const char *p, size_t n)
 
 /*
  * Parse n bytes as XML (mxml, and xmllint when installed) and check the
- * Thunderbird rules of SPEC §2 and w.  Returns the tree (free it with
- * mxmlDelete) for further checks.
+ * Thunderbird rules of doc/clients.md and w.  Returns the tree (free it
+ * with mxmlDelete) for further checks.
  */
 static inline mxml_node_t *
 tu_check_clientconfig(const char *p, size_t n, const struct tb_want *w)
@@ -645,7 +652,7 @@ tu_check_clientconfig(const char *p, size_t n, const struct tb_want *w)
 
 /*
  * A line-per-fact summary of a parsed clientConfig, for expectations
- * written by hand from the config and SPEC §2 (heap string):
+ * written by hand from the config and mailautoconf.conf(5) (heap string):
  *
  *	id ID / domain D / name DISPLAY / short SHORT
  *	TYPE HOST PORT SOCKET AUTH[,AUTH] user=USERNAME [leave=BOOL]
