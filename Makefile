@@ -37,7 +37,7 @@ CORE	:= body.c buf.c confbase.c config.c confread.c dnszone.c fcgi.c keys.c \
 	   listen.c load.c prepare.c request.c respond.c sandbox.c serve.c \
 	   sign.c uuid.c valid.c workers.c xmlgen.c
 SRCS	:= autoconf.c $(CORE)
-HDRS	:= mailautoconf.h conf.h
+HDRS	:= mailautoconf.h buf.h conf.h
 
 # Test builds use ASan and UBSan.
 SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -106,9 +106,11 @@ soak: mailautoconf
 deps:
 	@sh scripts/deps.sh test
 
-# The quick suites: the unit tests and a replay of the fuzz corpora.
+# The quick suites: the unit tests, a replay of the fuzz corpora and
+# the check that no two source files call each other (in a cycle).
 QUICK_SUITES = 'unit|sh tests/run-unit.sh $(UNIT_BINS)' \
-	    'replay|sh tests/replay.sh $(FUZZ_TARGETS)'
+	    'replay|sh tests/replay.sh $(FUZZ_TARGETS)' \
+	    'layers|sh tests/layers.sh $(SAN_OBJS)'
 
 # make test: only the quick suites; installs nothing, needs no root and
 # no network port.

@@ -1,11 +1,15 @@
 /*
- * mailautoconf: the one internal header.  Limits, enums and the structs
- * that flow between the modules:
+ * mailautoconf: the program's header.  Limits, enums and the structs
+ * that flow between the modules, with one prototype group per file:
  *
- *   environment + body -> request -> route -> handler -> response -> writer
- *     (autoconf.c)       (request.c)   (respond.c)     (xmlgen.c)   (autoconf.c)
+ *   environment + body -> request -> route -> inputs -> handler -> response
+ *   (serve.c, fcgi.c,     (request.c) (respond.c) (request.c) (respond.c)
+ *    autoconf.c)
  *
- * The loaded configuration (config.c) is built once and then only read.
+ * The configuration is loaded once (load.c and the files conf.h lists)
+ * and then only read, except a lazily loaded one's struct answers.
+ * buf.h holds the byte buffers, conf.h what only the configuration
+ * stages share.
  */
 #ifndef MAILAUTOCONF_H
 #define MAILAUTOCONF_H
@@ -15,6 +19,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "buf.h"
 
 #define MAC_VERSION		"0.1.0"
 #ifndef MAC_CONF_DEFAULT
@@ -83,9 +89,6 @@ enum method {
 };
 #define MBIT(m)	(1u << (m))
 
-/* Append a string literal: its length is known at compile time. */
-#define buf_lit(b, s)	buf_add((b), (s), sizeof(s) - 1)
-
 /* Mail protocols, in the order the answers list them. */
 enum proto {
 	P_IMAP = 0,
@@ -140,56 +143,6 @@ enum url {
 #define MARK_COUNT	7
 #define UUID_LEN	36
 
-/* ---- buf.c: bounded byte buffers ---- */
-
-/*
- * A buffer either grows on the heap (cap 0 at init, for load-time work)
- * or lives in caller storage (buf_fixed, for requests).  A write that
- * does not fit sets err and is dropped; callers test err once at the end
- * (a buffer with err set holds no usable bytes: later writes that fit
- * may still land).  The writers below are inline: the common case, room
- * enough, is a compare and a copy.
- */
-struct buf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-	int	 fixed;
-	int	 err;
-};
-
-void	 buf_init(struct buf *);
-void	 buf_fixed(struct buf *, char *, size_t);
-void	 buf_free(struct buf *);
-int	 buf_room(struct buf *, size_t);
-void	 buf_putu(struct buf *, unsigned long);
-void	 buf_xml(struct buf *, const char *, size_t);
-void	 buf_json(struct buf *, const char *, size_t);
-char	*buf_release(struct buf *);
-
-static inline void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (n == 0 || (n > b->cap - b->len && buf_room(b, n) == -1))
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-static inline void
-buf_puts(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static inline void
-buf_putc(struct buf *b, char c)
-{
-	if (b->cap == b->len && buf_room(b, 1) == -1)
-		return;
-	b->p[b->len++] = c;
-}
-
 /* ---- request.c: CGI variables and body -> validated request ---- */
 
 /* The CGI variables the responder reads; NULL when absent. */
@@ -209,20 +162,67 @@ struct addr {
 	size_t	 locallen;		/* full[locallen] == '@' */
 };
 
+enum adschema {
+	AD_OUTLOOK = 0,		/* outlook/responseschema/2006a, or none */
+	AD_MOBILESYNC,		/* mobilesync/responseschema/2006 */
+	AD_OTHER
+};
+
+/* What became of an input a route reads (req_inputs). */
+enum input {
+	INPUT_NONE = 0,	/* not given */
+	INPUT_OK,	/* given and valid */
+	INPUT_BAD,	/* given and not valid */
+	INPUT_NOMEM	/* could not be parsed: out of memory */
+};
+
+/* autodiscover.json's Protocol parameter. */
+enum jproto {
+	JP_NONE = 0,
+	JP_AUTODISCOVER,	/* AutodiscoverV1 */
+	JP_ACTIVESYNC,		/* ActiveSync */
+	JP_OTHER		/* anything else, or absent */
+};
+
+/* The inputs a route reads (struct route in respond.c). */
+#define IN_EMAILADDRESS	0x01	/* the query's emailaddress */
+#define IN_EMAIL	0x02	/* the query's Email (autodiscover.json) */
+#define IN_PATHADDR	0x04	/* the address after JSON_INFIX, if there */
+#define IN_BODY		0x08	/* a POST's Autodiscover body */
+#define IN_HOST		0x10	/* the Host's domain, when no address */
+#define IN_PROTOCOL	0x20	/* the query's Protocol */
+
+/* The path form of autodiscover.json: the address follows it. */
+#define JSON_INFIX	"/autodiscover/autodiscover.json/v1.0/"
+
+/*
+ * A request: req_parse fills the first part for every request,
+ * req_inputs the rest with what the matched route reads.  Handlers
+ * get it const, every value checked.
+ */
 struct request {
 	enum method	 method;
 	char		 path[URI_MAX + 1];	/* decoded, squeezed */
 	size_t		 pathlen;
 	const char	*query;			/* raw, points into env */
-	char		 host[DOMAIN_MAX + 1];	/* set: overrides http_host */
-	const char	*http_host;		/* raw; parsed only if needed */
-	const char	*body;
+	const char	*http_host;		/* raw, points into env */
+	const char	*body;			/* at most BODY_MAX bytes */
 	size_t		 bodylen;
 	long		 now;			/* seconds since the epoch */
+
+	enum input	 addr_in;		/* the address */
+	struct addr	 addr;			/* when INPUT_OK */
+	const char	*dom;	/* the address's domain, else the Host's */
+	size_t		 domlen;
+	char		 host[DOMAIN_MAX + 1];	/* the Host's, lower case */
+	enum input	 body_in;		/* the Autodiscover body */
+	enum adschema	 schema;		/* the schema it asks for */
+	enum jproto	 proto;
 };
 
 int	 req_parse(const struct cgi_env *, const char *, size_t,
 	    struct request *, enum status *);
+void	 req_inputs(struct request *, unsigned);
 int	 req_content_length(const char *, size_t *);
 int	 req_query(const char *, const char *, char *, size_t);
 int	 req_path(const char *, size_t, char *, size_t, size_t *);
@@ -243,6 +243,8 @@ size_t	 utf8_seq(const unsigned char *, size_t, unsigned *);
 int	 valid_utf8(const char *, size_t);
 int	 valid_domain(const char *, size_t, char *, size_t);
 int	 valid_addr(const char *, size_t, struct addr *);
+/* The offset of lower-case needle in n bytes of hay, any case; or -1. */
+long	 str_find_ci(const char *, size_t, const char *);
 int	 valid_uint(const char *, size_t, unsigned, unsigned, unsigned *);
 int	 valid_bool(const char *, int *);
 /* Config values: text, host, username template, http(s) URL. */
@@ -253,11 +255,6 @@ int	 valid_url(const char *, size_t);
 
 /* ---- body.c: the Outlook Autodiscover request body (mxml) ---- */
 
-enum adschema {
-	AD_OUTLOOK = 0,		/* outlook/responseschema/2006a, or none */
-	AD_MOBILESYNC,		/* mobilesync/responseschema/2006 */
-	AD_OTHER
-};
 
 struct adreq {
 	char		 email[EMAIL_MAX + 1];	/* raw, not yet validated */
@@ -446,7 +443,7 @@ struct response {
 #define RESP_BODY(r)	((r)->bodybuf + RESP_HEAD_MAX)
 #define RESP_SCRATCH(r)	((r)->scratch + RESP_HEAD_MAX)
 
-enum status	 respond(const struct config *, const struct request *,
+enum status	 respond(const struct config *, struct request *,
 		    struct response *);
 enum status	 resp_error(struct response *, enum status, const char *);
 size_t		 resp_head(const struct response *, char *, size_t);

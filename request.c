@@ -1,6 +1,9 @@
 /*
- * CGI variables and body -> a validated request.  Everything here is a
- * pure function of its arguments: no I/O, no allocation.
+ * CGI variables and body -> a validated request: req_parse checks what
+ * every request has (method, path, query length), req_inputs what the
+ * matched route reads (address, domain, Protocol, the Autodiscover
+ * body) before its handler runs.  No I/O; the body parser (body.c)
+ * allocates through mxml.
  */
 #include <stdint.h>
 #include <string.h>
@@ -254,8 +257,115 @@ req_parse(const struct cgi_env *env, const char *body, size_t bodylen,
 		*st = ST_URITOOLONG;
 		return -1;
 	}
-	/* Parsed by the handler that needs it (no address given). */
-	r->host[0] = '\0';
 	r->http_host = env->http_host;
 	return 0;
+}
+
+/* The address at the n bytes at s, checked, into r. */
+static void
+set_addr(struct request *r, const char *s, size_t n)
+{
+	if (valid_addr(s, n, &r->addr) == -1) {
+		r->addr_in = INPUT_BAD;
+		return;
+	}
+	r->addr_in = INPUT_OK;
+	r->dom = r->addr.full + r->addr.locallen + 1;
+	r->domlen = r->addr.fulllen - r->addr.locallen - 1;
+}
+
+/*
+ * The address of an Autodiscover POST body, and the response schema
+ * it asks for.
+ */
+static void
+body_inputs(struct request *r)
+{
+	struct adreq	 ad;
+
+	switch (body_autodiscover(r->body, r->bodylen, &ad)) {
+	case 0:
+		r->body_in = INPUT_OK;
+		r->schema = ad.schema;
+		set_addr(r, ad.email, ad.emaillen);
+		break;
+	case -2:
+		r->body_in = INPUT_NOMEM;
+		break;
+	default:
+		r->body_in = INPUT_BAD;
+		break;
+	}
+}
+
+/* The address in the query parameter named key, if any. */
+static void
+query_addr(struct request *r, const char *key)
+{
+	char	 raw[EMAIL_MAX + 1];
+	int	 n;
+
+	n = req_query(r->query, key, raw, sizeof(raw));
+	if (n == -2)
+		r->addr_in = INPUT_BAD;
+	else if (n > 0)
+		set_addr(r, raw, (size_t)n);
+}
+
+/* autodiscover.json's Protocol parameter. */
+static void
+query_proto(struct request *r)
+{
+	char	 proto[PROTO_MAX + 1];
+	int	 n;
+
+	n = req_query(r->query, "Protocol", proto, sizeof(proto));
+	if (n == 14 && str_caseeq(proto, "autodiscoverv1", 14))
+		r->proto = JP_AUTODISCOVER;
+	else if (n == 10 && str_caseeq(proto, "activesync", 10))
+		r->proto = JP_ACTIVESYNC;
+	else
+		r->proto = JP_OTHER;
+}
+
+/*
+ * Check the inputs a route reads (IN_* bits of want) into r: the
+ * address (a POST's Autodiscover body, the path after JSON_INFIX, or
+ * a query parameter), the domain the request is about (the address's,
+ * else the Host's) and autodiscover.json's Protocol.  What is missing
+ * or invalid is recorded, not answered: the handler decides how.
+ */
+void
+req_inputs(struct request *r, unsigned want)
+{
+	const char	*p;
+	long		 at;
+	int		 n;
+
+	r->addr_in = r->body_in = INPUT_NONE;
+	r->proto = JP_NONE;
+	r->dom = NULL;
+	r->domlen = 0;
+	if ((want & IN_PROTOCOL) != 0)
+		query_proto(r);
+	if ((want & IN_BODY) != 0 && r->method == M_POST) {
+		body_inputs(r);
+		return;
+	}
+	if ((want & IN_PATHADDR) != 0 && (at = str_find_ci(r->path,
+	    r->pathlen, JSON_INFIX)) >= 0) {
+		p = r->path + at + sizeof(JSON_INFIX) - 1;
+		set_addr(r, p, r->pathlen - (size_t)(p - r->path));
+		return;
+	}
+	if ((want & IN_EMAILADDRESS) != 0)
+		query_addr(r, "emailaddress");
+	else if ((want & IN_EMAIL) != 0)
+		query_addr(r, "Email");
+	/* The Host is parsed only when there is no address. */
+	if ((want & IN_HOST) != 0 && r->addr_in == INPUT_NONE &&
+	    (n = req_host(r->http_host, r->host, sizeof(r->host))) > 0) {
+		r->dom = r->host;
+		r->domlen = (size_t)n;
+	}
 }

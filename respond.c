@@ -1,7 +1,8 @@
 /*
- * The route table and its handlers.  respond() is a pure function of the
- * config and the request: no I/O, no globals, no allocation.  It fills
- * a response that autoconf.c writes.
+ * The route table and its handlers.  respond() matches a route, has the
+ * inputs it reads checked (req_inputs), and runs its handler: a pure
+ * function of the config and the request, no I/O and no globals.  It
+ * fills a response that its caller writes.
  */
 #include <string.h>
 
@@ -14,9 +15,6 @@
 
 /* Set a response's Content-Type to a literal. */
 #define SET_CT(r, ct)	((r)->ctype = (ct), (r)->ctypelen = sizeof(ct) - 1)
-
-/* The path form of autodiscover.json: the address follows it. */
-#define JSON_INFIX	"/autodiscover/autodiscover.json/v1.0/"
 
 static const char *const reasons[STATUS_MAX] = {
 	[ST_OK] = "OK",
@@ -84,41 +82,22 @@ ready_domain(const struct config *cfg, const char *dom, size_t len,
 }
 
 /*
- * The domain a request is about: the address's when the query names one
- * in param (NULL: never), else the Host's.  Fills *a (fulllen 0 when no
- * address) and returns the configured domain, or NULL with the answer
- * made in r.
+ * The domain a request is about (the address's, else the Host's), with
+ * its answers ready; NULL with the answer made in r.
  */
 static const struct domain *
 find_domain(const struct config *cfg, const struct request *rq,
-    const char *param, struct addr *a, struct response *r)
+    struct response *r)
 {
-	char		 raw[EMAIL_MAX + 1], host[DOMAIN_MAX + 1];
-	const char	*dom;
-	size_t		 domlen;
-	int		 n;
-
-	a->fulllen = 0;
-	n = param != NULL ? req_query(rq->query, param, raw, sizeof(raw)) : -1;
-	if (n == -2 || (n > 0 && valid_addr(raw, (size_t)n, a) == -1)) {
+	if (rq->addr_in == INPUT_BAD) {
 		resp_error(r, ST_BADREQ, "invalid e-mail address");
 		return NULL;
 	}
-	if (a->fulllen > 0) {
-		dom = a->full + a->locallen + 1;
-		domlen = a->fulllen - a->locallen - 1;
-	} else if (rq->host[0] != '\0') {
-		dom = rq->host;
-		domlen = strlen(rq->host);
-	} else if ((n = req_host(rq->http_host, host, sizeof(host))) > 0) {
-		/* The Host is parsed only when there is no address. */
-		dom = host;
-		domlen = (size_t)n;
-	} else {
+	if (rq->dom == NULL) {
 		resp_error(r, ST_BADREQ, "no e-mail address and no usable Host");
 		return NULL;
 	}
-	return ready_domain(cfg, dom, domlen, r);
+	return ready_domain(cfg, rq->dom, rq->domlen, r);
 }
 
 /* Expand a prepared answer for d into r; 200, or 500 on overflow. */
@@ -146,20 +125,10 @@ h_thunderbird(const struct config *cfg, const struct request *rq,
     struct response *r)
 {
 	const struct domain *d;
-	struct addr	 a;
 
-	if ((d = find_domain(cfg, rq, "emailaddress", &a, r)) == NULL)
+	if ((d = find_domain(cfg, rq, r)) == NULL)
 		return r->status;
 	return answer(r, d->ans->tb, d, NULL, CT_XML);
-}
-
-/* The domain of a validated address, as ready_domain. */
-static const struct domain *
-addr_domain(const struct config *cfg, const struct addr *a,
-    struct response *r)
-{
-	return ready_domain(cfg, a->full + a->locallen + 1,
-	    a->fulllen - a->locallen - 1, r);
 }
 
 /* An Autodiscover error (HTTP 200, as Outlook expects). */
@@ -190,33 +159,27 @@ h_autodiscover(const struct config *cfg, const struct request *rq,
     struct response *r)
 {
 	const struct domain *d;
-	struct adreq	 ad;
-	struct addr	 a;
 
 	if (rq->method != M_POST) {
-		if ((d = find_domain(cfg, rq, NULL, &a, r)) == NULL)
+		if ((d = find_domain(cfg, rq, r)) == NULL)
 			return r->status;
 		return answer(r, d->ans->olget, d, NULL, CT_XML);
 	}
-	switch (body_autodiscover(rq->body, rq->bodylen, &ad)) {
-	case 0:
-		break;
-	case -2:
+	if (rq->body_in == INPUT_NOMEM)
 		return resp_error(r, ST_INTERNAL, "autodiscover: out of memory");
-	default:
+	if (rq->body_in != INPUT_OK)
 		return ad_error(rq, r, 600, AD_OUTLOOK,
 		    "autodiscover: malformed body");
-	}
-	if (valid_addr(ad.email, ad.emaillen, &a) == -1)
+	if (rq->addr_in != INPUT_OK)
 		return ad_error(rq, r, 600, AD_OUTLOOK,
 		    "autodiscover: invalid e-mail address");
-	if ((d = addr_domain(cfg, &a, r)) == NULL)
+	if ((d = find_domain(cfg, rq, r)) == NULL)
 		return r->status;
-	if (ad.schema == AD_OUTLOOK)
-		return answer(r, d->ans->ol, d, &a, CT_XML);
-	if (ad.schema == AD_MOBILESYNC && d->ans->eas != NULL)
-		return answer(r, d->ans->eas, d, &a, CT_XML);
-	return ad_error(rq, r, 601, ad.schema,
+	if (rq->schema == AD_OUTLOOK)
+		return answer(r, d->ans->ol, d, &rq->addr, CT_XML);
+	if (rq->schema == AD_MOBILESYNC && d->ans->eas != NULL)
+		return answer(r, d->ans->eas, d, &rq->addr, CT_XML);
+	return ad_error(rq, r, 601, rq->schema,
 	    "autodiscover: response schema not available");
 }
 
@@ -242,21 +205,6 @@ json_fail(struct response *r, enum status st, const char *code,
 }
 
 /*
- * Find needle (lower case) in the first n bytes of hay, ignoring ASCII
- * case; its offset, or -1.
- */
-static long
-find_ci(const char *hay, size_t n, const char *needle)
-{
-	size_t	 nl = strlen(needle), i;
-
-	for (i = 0; i + nl <= n; i++)
-		if (str_caseeq(hay + i, needle, nl))
-			return (long)i;
-	return -1;
-}
-
-/*
  * Outlook's autodiscover.json locator: /autodiscover/autodiscover.json
  * ?Email=A&Protocol=P, or …/autodiscover.json/v1.0/A?Protocol=P.
  */
@@ -266,35 +214,16 @@ h_json(const struct config *cfg, const struct request *rq,
 {
 	static const char badproto[] = "Supported protocols are "
 	    "AutodiscoverV1 and ActiveSync";
-	char		 proto[PROTO_MAX + 1];
 	const struct domain *d;
-	struct addr	 a;
-	const char	*p;
-	long		 at;
-	int		 n, eas;
 
-	n = req_query(rq->query, "Protocol", proto, sizeof(proto));
-	if (n == 14 && str_caseeq(proto, "autodiscoverv1", 14))
-		eas = 0;
-	else if (n == 10 && str_caseeq(proto, "activesync", 10))
-		eas = 1;
-	else
+	if (rq->proto != JP_AUTODISCOVER && rq->proto != JP_ACTIVESYNC)
 		return json_fail(r, ST_BADREQ, "InvalidProtocol", badproto);
-	if ((at = find_ci(rq->path, rq->pathlen, JSON_INFIX)) >= 0) {
-		p = rq->path + at + strlen(JSON_INFIX);
-		if (valid_addr(p, rq->pathlen - (size_t)(p - rq->path),
-		    &a) == -1)
-			return json_fail(r, ST_BADREQ, "InvalidUser",
-			    "Invalid e-mail address");
-		if ((d = addr_domain(cfg, &a, r)) == NULL)
-			return r->status;
-	} else if ((d = find_domain(cfg, rq, "Email", &a, r)) == NULL) {
-		if (r->status == ST_BADREQ)
-			return json_fail(r, ST_BADREQ, "InvalidUser",
-			    "Invalid e-mail address");
+	if (rq->addr_in == INPUT_BAD || rq->dom == NULL)
+		return json_fail(r, ST_BADREQ, "InvalidUser",
+		    "Invalid e-mail address");
+	if ((d = ready_domain(cfg, rq->dom, rq->domlen, r)) == NULL)
 		return r->status;
-	}
-	if (!eas)
+	if (rq->proto == JP_AUTODISCOVER)
 		return answer(r, d->ans->jsonad, d, NULL, CT_JSON);
 	if (d->ans->jsoneas == NULL)
 		return json_fail(r, ST_BADREQ, "InvalidProtocol", badproto);
@@ -307,13 +236,12 @@ h_mobileconfig(const struct config *cfg, const struct request *rq,
     struct response *r)
 {
 	const struct domain *d;
-	struct addr	 a;
 
-	if ((d = find_domain(cfg, rq, "emailaddress", &a, r)) == NULL)
+	if ((d = find_domain(cfg, rq, r)) == NULL)
 		return r->status;
-	if (a.fulllen == 0)
+	if (rq->addr_in != INPUT_OK)
 		return resp_error(r, ST_BADREQ, "mobileconfig: no emailaddress");
-	if (answer(r, d->ans->apple, d, &a, CT_APPLE) != ST_OK)
+	if (answer(r, d->ans->apple, d, &rq->addr, CT_APPLE) != ST_OK)
 		return r->status;
 	if (d->sec->signer != NULL) {
 		if (sign_der(d->sec->signer, r->body, r->bodylen,
@@ -338,10 +266,9 @@ redirect(const struct config *cfg, const struct request *rq,
     struct response *r, int which, enum status st)
 {
 	const struct domain *d;
-	struct addr	 a;
 	struct buf	 b;
 
-	if ((d = find_domain(cfg, rq, NULL, &a, r)) == NULL)
+	if ((d = find_domain(cfg, rq, r)) == NULL)
 		return r->status;
 	if (d->ans->redir[which] == NULL)
 		return resp_error(r, ST_NOTFOUND, "no URL configured");
@@ -389,32 +316,38 @@ struct route {
 	enum match	 match;
 	unsigned	 methods;
 	const char	*allow;
+	unsigned	 inputs;	/* IN_*: what req_inputs checks */
 	handler		 fn;
 };
 
 #define GET_HEAD	(MBIT(M_GET) | MBIT(M_HEAD))
+#define ALLOW_GET	GET_HEAD, "GET, HEAD"
+#define ALLOW_POST	GET_HEAD | MBIT(M_POST), "GET, HEAD, POST"
 
 #define P(s)	s, sizeof(s) - 1
 
+/* The address from the query, else the domain from the Host. */
+#define IN_TB	(IN_EMAILADDRESS | IN_HOST)
+#define IN_JSON	(IN_PATHADDR | IN_EMAIL | IN_HOST | IN_PROTOCOL)
+
 static const struct route routes[] = {
 	/* Also covers /.well-known/autoconfig/… and /v1.1/… */
-	{ P("/mail/config-v1.1.xml"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	{ P("/mail/config-v1.1.xml"), MATCH_SUFFIX, ALLOW_GET, IN_TB,
 	    h_thunderbird },
-	{ P("/.well-known/mail-v1.xml"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	{ P("/.well-known/mail-v1.xml"), MATCH_SUFFIX, ALLOW_GET, IN_TB,
 	    h_thunderbird },
-	{ P("/autodiscover/autodiscover.xml"), MATCH_SUFFIX,
-	    GET_HEAD | MBIT(M_POST), "GET, HEAD, POST", h_autodiscover },
-	{ P("/autodiscover/autodiscover.json"), MATCH_SUFFIX, GET_HEAD,
-	    "GET, HEAD", h_json },
-	{ P(JSON_INFIX), MATCH_INFIX, GET_HEAD, "GET, HEAD", h_json },
-	{ P("/email.mobileconfig"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	{ P("/autodiscover/autodiscover.xml"), MATCH_SUFFIX, ALLOW_POST,
+	    IN_BODY | IN_HOST, h_autodiscover },
+	{ P("/autodiscover/autodiscover.json"), MATCH_SUFFIX, ALLOW_GET,
+	    IN_JSON, h_json },
+	{ P(JSON_INFIX), MATCH_INFIX, ALLOW_GET, IN_JSON, h_json },
+	{ P("/email.mobileconfig"), MATCH_SUFFIX, ALLOW_GET, IN_TB,
 	    h_mobileconfig },
-	{ P("/mobileconfig"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
-	    h_mobileconfig },
-	{ P("/.well-known/jmap"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD", h_jmap },
-	{ P("/.well-known/caldav"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	{ P("/mobileconfig"), MATCH_SUFFIX, ALLOW_GET, IN_TB, h_mobileconfig },
+	{ P("/.well-known/jmap"), MATCH_SUFFIX, ALLOW_GET, IN_HOST, h_jmap },
+	{ P("/.well-known/caldav"), MATCH_SUFFIX, ALLOW_GET, IN_HOST,
 	    h_caldav },
-	{ P("/.well-known/carddav"), MATCH_SUFFIX, GET_HEAD, "GET, HEAD",
+	{ P("/.well-known/carddav"), MATCH_SUFFIX, ALLOW_GET, IN_HOST,
 	    h_carddav },
 };
 
@@ -428,17 +361,17 @@ route_match(const struct route *rt, const struct request *rq)
 	if (rt->match == MATCH_SUFFIX)
 		return rq->pathlen >= sl && str_caseeq(rq->path +
 		    rq->pathlen - sl, rt->pattern, sl);
-	at = find_ci(rq->path, rq->pathlen, rt->pattern);
+	at = str_find_ci(rq->path, rq->pathlen, rt->pattern);
 	return at >= 0 && (size_t)at + sl < rq->pathlen;
 }
 
 /*
- * Answer one request.  Returns the status also stored in r->status;
- * r->why names the reason of a failure for the log.
+ * Answer one request: match its route, check the inputs the route
+ * reads into rq (req_inputs), run the handler.  Returns the status also
+ * stored in r->status; r->why names the reason of a failure for the log.
  */
 enum status
-respond(const struct config *cfg, const struct request *rq,
-    struct response *r)
+respond(const struct config *cfg, struct request *rq, struct response *r)
 {
 	const struct route *rt = NULL;
 	size_t		 i;
@@ -461,6 +394,7 @@ respond(const struct config *cfg, const struct request *rq,
 		r->allow = rt->allow;
 		return ST_BADMETHOD;
 	}
+	req_inputs(rq, rt->inputs);
 	return rt->fn(cfg, rq, r);
 }
 

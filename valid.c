@@ -412,6 +412,21 @@ str_expand(const char *s, const char *dom, char *out, size_t outsz)
 }
 
 /*
+ * Find needle (lower case) in the first n bytes of hay, ignoring ASCII
+ * case; its offset, or -1.
+ */
+long
+str_find_ci(const char *hay, size_t n, const char *needle)
+{
+	size_t	 nl = strlen(needle), i;
+
+	for (i = 0; i + nl <= n; i++)
+		if (str_caseeq(hay + i, needle, nl))
+			return (long)i;
+	return -1;
+}
+
+/*
  * Squeeze each run of '/' in the n bytes at p to one, in place.
  * Returns the new length.
  */

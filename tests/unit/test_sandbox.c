@@ -119,7 +119,7 @@ do_work(void)
 	rq.method = M_GET;
 	strcpy(rq.path, "/mail/config-v1.1.xml");
 	rq.pathlen = strlen(rq.path);
-	strcpy(rq.host, "example.com");
+	rq.http_host = "example.com";
 	if (respond(cfg, &rq, &r) != ST_OK || r.bodylen == 0)
 		return 11;
 	if (fprintf(stderr, "# logging still works\n") < 0)
