@@ -57,21 +57,14 @@ lookup_name(const char *const *tab, int n, const char *s, size_t len)
 	return -1;
 }
 
-/*
- * A server line: HOST PORT SOCKET [AUTH[,AUTH…]].  Incoming servers
- * refuse the methods Thunderbird skips for them.
- */
-static void
-parse_server(struct reader *f, enum proto p, char *v)
+/* Split v at white space into at most max words; returns how many. */
+static int
+split_words(char *v, char **tok, int max)
 {
-	struct section	*s = f->cur;
-	struct server	*sv;
-	char		*tok[5], *a, *comma;
-	int		 ntok = 0, m;
-	unsigned	 i;
+	int	 n = 0;
 
-	while (*v != '\0' && ntok < 5) {
-		tok[ntok++] = v;
+	while (*v != '\0' && n < max) {
+		tok[n++] = v;
 		while (*v != '\0' && !is_space((unsigned char)*v))
 			v++;
 		if (*v != '\0')
@@ -79,43 +72,117 @@ parse_server(struct reader *f, enum proto p, char *v)
 		while (is_space((unsigned char)*v))
 			v++;
 	}
-	if (ntok == 1 && strcmp(tok[0], "none") == 0) {
-		/* "imap = none": this section offers no such server. */
-		if (p == P_SMTP) {
-			conf_err(&f->fr, f->fr.line, "smtp: 'none' is not possible: "
-			    "clients refuse a configuration without smtp");
-			return;
-		}
-		if (s->nsrv[p] > 0)
-			conf_err(&f->fr, f->fr.line, "%s: 'none' after %s servers",
-			    proto_names[p], proto_names[p]);
-		s->none |= 1u << p;
-		return;
+	return n;
+}
+
+/* "imap = none": this section offers no such server.  0 or -1. */
+static int
+server_none(struct reader *f, enum proto p)
+{
+	struct section	*s = f->cur;
+
+	if (p == P_SMTP) {
+		conf_err(&f->fr, f->fr.line, "smtp: 'none' is not possible: "
+		    "clients refuse a configuration without smtp");
+		return -1;
 	}
-	if (s->none & (1u << p)) {
+	if (s->nsrv[p] > 0)
+		conf_err(&f->fr, f->fr.line, "%s: 'none' after %s servers",
+		    proto_names[p], proto_names[p]);
+	s->none |= 1u << p;
+	return 0;
+}
+
+/*
+ * The comma-separated authentication methods of a server line (NULL:
+ * none given, password-cleartext) into sv.  Incoming servers refuse
+ * the methods Thunderbird skips for them.  0 or -1.
+ */
+static int
+server_auth(struct reader *f, enum proto p, struct server *sv, char *a)
+{
+	char		*comma;
+	unsigned	 i;
+	int		 m;
+
+	for (; a != NULL; a = comma) {
+		if ((comma = strchr(a, ',')) != NULL)
+			*comma++ = '\0';
+		if ((m = lookup_name(auth_names, AUTH_COUNT, a,
+		    strlen(a))) < 0) {
+			conf_err(&f->fr, f->fr.line, "%s: unknown "
+			    "authentication '%s'", proto_names[p], a);
+			return -1;
+		}
+		if (p != P_SMTP && (m == AUTH_NONE || m == AUTH_CLIENTIP)) {
+			conf_err(&f->fr, f->fr.line, "%s: authentication '%s' "
+			    "is for outgoing servers only (Thunderbird skips an "
+			    "incoming server with it)", proto_names[p],
+			    auth_names[m]);
+			return -1;
+		}
+		for (i = 0; i < sv->nauth && sv->auth[i] != m; i++)
+			;
+		if (i < sv->nauth)
+			continue;
+		if (sv->nauth == AUTH_MAX) {
+			conf_err(&f->fr, f->fr.line, "%s: too many "
+			    "authentication methods", proto_names[p]);
+			return -1;
+		}
+		sv->auth[sv->nauth++] = (unsigned char)m;
+	}
+	if (sv->nauth == 0)
+		sv->auth[sv->nauth++] = AUTH_CLEARTEXT;
+	return 0;
+}
+
+/*
+ * Whether a server line of ntok words may be taken: after no "none",
+ * three or four words, room for it, a host name.  0, or -1 told.
+ */
+static int
+server_fits(struct reader *f, enum proto p, char **tok, int ntok)
+{
+	const struct section *s = f->cur;
+
+	if (s->none & (1u << p))
 		conf_err(&f->fr, f->fr.line, "%s: server after '%s = none'",
 		    proto_names[p], proto_names[p]);
-		return;
-	}
-	if (ntok < 3 || ntok > 4) {
+	else if (ntok < 3 || ntok > 4)
 		conf_err(&f->fr, f->fr.line, "%s: expected HOST PORT SOCKET "
 		    "[AUTH,…]", proto_names[p]);
-		return;
-	}
-	if (s->nsrv[p] == SERVERS_MAX) {
+	else if (s->nsrv[p] == SERVERS_MAX)
 		conf_err(&f->fr, f->fr.line, "%s: more than %d servers",
 		    proto_names[p], SERVERS_MAX);
+	else if (!valid_host(tok[0]))
+		conf_err(&f->fr, f->fr.line, "%s: bad host name '%s'",
+		    proto_names[p], tok[0]);
+	else
+		return 0;
+	return -1;
+}
+
+/* A server line: HOST PORT SOCKET [AUTH[,AUTH…]], or "none". */
+static void
+parse_server(struct reader *f, enum proto p, char *v)
+{
+	struct section	*s = f->cur;
+	struct server	*sv;
+	char		*tok[5];
+	int		 ntok, m;
+
+	ntok = split_words(v, tok, 5);
+	if (ntok == 1 && strcmp(tok[0], "none") == 0) {
+		server_none(f, p);
 		return;
 	}
+	if (server_fits(f, p, tok, ntok) == -1)
+		return;
 	sv = &f->tmp[p][s->nsrv[p]];
 	memset(sv, 0, sizeof(*sv));
 	sv->line = f->fr.line;
 	sv->file = f->fr.file;
-	if (!valid_host(tok[0])) {
-		conf_err(&f->fr, f->fr.line, "%s: bad host name '%s'",
-		    proto_names[p], tok[0]);
-		return;
-	}
 	if (valid_uint(tok[1], strlen(tok[1]), 1, 65535, &sv->port) == -1) {
 		conf_err(&f->fr, f->fr.line, "%s: bad port '%s' (1-65535)",
 		    proto_names[p], tok[1]);
@@ -128,37 +195,8 @@ parse_server(struct reader *f, enum proto p, char *v)
 		return;
 	}
 	sv->sock = (enum sock)m;
-	for (a = ntok == 4 ? tok[3] : NULL; a != NULL; a = comma) {
-		if ((comma = strchr(a, ',')) != NULL)
-			*comma++ = '\0';
-		if ((m = lookup_name(auth_names, AUTH_COUNT, a,
-		    strlen(a))) < 0) {
-			conf_err(&f->fr, f->fr.line, "%s: unknown authentication "
-			    "'%s'", proto_names[p], a);
-			return;
-		}
-		if (p != P_SMTP && (m == AUTH_NONE || m == AUTH_CLIENTIP)) {
-			conf_err(&f->fr, f->fr.line, "%s: authentication '%s' is "
-			    "for outgoing servers only (Thunderbird skips an "
-			    "incoming server with it)", proto_names[p],
-			    auth_names[m]);
-			return;
-		}
-		for (i = 0; i < sv->nauth; i++)
-			if (sv->auth[i] == m)
-				break;
-		if (i < sv->nauth)
-			continue;
-		if (sv->nauth == AUTH_MAX) {
-			conf_err(&f->fr, f->fr.line, "%s: too many authentication "
-			    "methods", proto_names[p]);
-			return;
-		}
-		sv->auth[sv->nauth++] = (unsigned char)m;
-	}
-	if (sv->nauth == 0)
-		sv->auth[sv->nauth++] = AUTH_CLEARTEXT;
-	if ((sv->host = conf_strndup(f, tok[0], strlen(tok[0]))) == NULL)
+	if (server_auth(f, p, sv, ntok == 4 ? tok[3] : NULL) == -1 ||
+	    (sv->host = conf_strndup(f, tok[0], strlen(tok[0]))) == NULL)
 		return;
 	s->nsrv[p]++;
 }
@@ -400,63 +438,75 @@ new_section(struct reader *f, int reg)
 	return s;
 }
 
-/* "[defaults]" or "[domain NAME …]"; p is inside the brackets. */
+/* "[defaults]": the one section every domain inherits from. */
 static void
-parse_header(struct reader *f, char *p)
+open_defaults(struct reader *f)
 {
-	struct section	*s;
-	char		*w, dom[DOMAIN_MAX + 1], **names;
-	size_t		 n, cnt = 0, i;
-	int		 len;
+	struct section	*s = &f->cfg->defaults;
 
-	section_close(f);
-	while (is_space((unsigned char)*p))
-		p++;
-	for (w = p + strlen(p); w > p && is_space((unsigned char)w[-1]); w--)
-		w[-1] = '\0';
-	if (strcmp(p, "defaults") == 0) {
-		if (f->cfg->have_defaults) {
-			conf_err(&f->fr, f->fr.line, "second [defaults] section "
-			    "(first at %s:%d)", f->cfg->defaults.file,
-			    f->cfg->defaults.line);
-			/* Read on into a section that is dropped. */
-			f->cur = new_section(f, 0);
-			return;
-		}
-		s = &f->cfg->defaults;
-		memset(s, 0, sizeof(*s));
-		s->file = f->fr.file;
-		s->line = f->fr.line;
-		f->cfg->have_defaults = 1;
-		f->cur = s;
-		return;
-	}
-	if (strncmp(p, "domain", 6) != 0 || !is_space((unsigned char)p[6])) {
-		conf_err(&f->fr, f->fr.line, "unknown section [%s] (expected "
-		    "[defaults] or [domain NAME …])", p);
-		/* Read on into a dropped section: no "outside" cascade. */
+	if (f->cfg->have_defaults) {
+		conf_err(&f->fr, f->fr.line, "second [defaults] section "
+		    "(first at %s:%d)", s->file, s->line);
+		/* Read on into a section that is dropped. */
 		f->cur = new_section(f, 0);
 		return;
 	}
-	p += 6;
+	memset(s, 0, sizeof(*s));
+	s->file = f->fr.file;
+	s->line = f->fr.line;
+	f->cfg->have_defaults = 1;
+	f->cur = s;
+}
+
+/* Add the n-byte domain name at p to section s's names. */
+static void
+add_name(struct reader *f, struct section *s, const char *p, size_t n)
+{
+	char	 dom[DOMAIN_MAX + 1];
+	size_t	 i;
+	int	 len;
+
+	if ((len = valid_domain(p, n, dom, sizeof(dom))) < 0) {
+		conf_err(&f->fr, f->fr.line, "bad domain name '%.*s'", (int)n,
+		    p);
+		return;
+	}
+	for (i = 0; i < s->nnames; i++)
+		if (strcmp(s->names[i], dom) == 0) {
+			conf_err(&f->fr, f->fr.line, "domain %s listed twice",
+			    dom);
+			return;
+		}
+	if ((s->names[s->nnames] = conf_strndup(f, dom, (size_t)len)) != NULL)
+		s->nnames++;
+}
+
+/* "[domain NAME …]"; p points after "domain". */
+static void
+open_domain(struct reader *f, char *p)
+{
+	struct section	*s;
+	char		*w;
+	size_t		 n, cnt = 0;
+
 	for (w = p; *w != '\0'; w++)
 		if (!is_space((unsigned char)*w) &&
 		    (w == p || is_space((unsigned char)w[-1])))
 			cnt++;
 	if ((s = new_section(f, 1)) == NULL)
 		return;
-	if (cnt == 0) {
-		conf_err(&f->fr, f->fr.line, "[domain] without a name");
-		f->cur = s;	/* names == NULL: never served */
-		return;
-	}
-	names = arena_alloc(&f->cfg->arena, cnt * sizeof(*names));
-	if (names == NULL) {
-		f->cfg->rep.oom = 1;
-		return;
-	}
-	s->names = names;
 	f->cur = s;
+	if (cnt == 0) {
+		/* names == NULL: never served */
+		conf_err(&f->fr, f->fr.line, "[domain] without a name");
+		return;
+	}
+	if ((s->names = arena_alloc(&f->cfg->arena,
+	    cnt * sizeof(*s->names))) == NULL) {
+		f->cfg->rep.oom = 1;
+		f->cur = NULL;
+		return;
+	}
 	while (*p != '\0') {
 		while (is_space((unsigned char)*p))
 			p++;
@@ -465,21 +515,31 @@ parse_header(struct reader *f, char *p)
 			;
 		if (n == 0)
 			break;
-		if ((len = valid_domain(p, n, dom, sizeof(dom))) < 0)
-			conf_err(&f->fr, f->fr.line, "bad domain name '%.*s'",
-			    (int)n, p);
-		else {
-			for (i = 0; i < s->nnames; i++)
-				if (strcmp(s->names[i], dom) == 0)
-					break;
-			if (i < s->nnames)
-				conf_err(&f->fr, f->fr.line, "domain %s listed twice",
-				    dom);
-			else if ((names[s->nnames] = conf_strndup(f, dom,
-			    (size_t)len)) != NULL)
-				s->nnames++;
-		}
+		add_name(f, s, p, n);
 		p += n;
+	}
+}
+
+/* "[defaults]" or "[domain NAME …]"; p is inside the brackets. */
+static void
+parse_header(struct reader *f, char *p)
+{
+	char	*w;
+
+	section_close(f);
+	while (is_space((unsigned char)*p))
+		p++;
+	for (w = p + strlen(p); w > p && is_space((unsigned char)w[-1]); w--)
+		w[-1] = '\0';
+	if (strcmp(p, "defaults") == 0)
+		open_defaults(f);
+	else if (strncmp(p, "domain", 6) == 0 && is_space((unsigned char)p[6]))
+		open_domain(f, p + 6);
+	else {
+		conf_err(&f->fr, f->fr.line, "unknown section [%s] (expected "
+		    "[defaults] or [domain NAME …])", p);
+		/* Read on into a dropped section: no "outside" cascade. */
+		f->cur = new_section(f, 0);
 	}
 }
 

@@ -146,7 +146,7 @@ tb_dav(struct buf *b, const char *el, const char *type, const char *url,
 }
 
 /*
- * One <domain> per domain the section serves, as SPEC §2 asks; an
+ * One <domain> per domain the section serves (README, Endpoints); an
  * alias answer adds the alias (a marker: aliases of one target share
  * it).  A section of one name, or of more than DOMLIST_MAX, lists just
  * the requested domain: the answer stays shared and small.
