@@ -63,7 +63,7 @@ build/san/%.o: %.c $(HDRS)
 	@mkdir -p build/san
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
-build/test_%: tests/unit/test_%.c tests/unit/testutil.h $(SAN_OBJS) $(HDRS)
+build/test_%: tests/unit/test_%.c tests/unit/testutil.h tests/unit/ask.h $(SAN_OBJS) $(HDRS)
 	@mkdir -p build
 	$(CC) $(ALL_CFLAGS) $(SAN) -I. -o $@ $< $(SAN_OBJS) $(LDFLAGS) \
 	    $(PKG_LIBS) $(CMOCKA_LIBS)

@@ -9,23 +9,6 @@
  */
 #include "testutil.h"
 
-/* Long strings for the length limits. */
-#define X10	"xxxxxxxxxx"
-#define X60	X10 X10 X10 X10 X10 X10
-#define X61	X60 "x"
-#define X62	X61 "x"
-#define X63	X62 "x"
-#define X64	X63 "x"
-#define X65	X64 "x"
-/* Domains of exactly 189, 252, 253 and 254 bytes. */
-#define D189	X63 "." X63 "." X61
-#define D252	X63 "." X63 "." X63 "." X60
-#define D253	X63 "." X63 "." X63 "." X61
-#define D254	X63 "." X63 "." X63 "." X62
-
-/* An input with explicit length: for embedded NULs. */
-#define WITHLEN(s)	s, sizeof(s) - 1
-
 struct addr_case {
 	const char	*in;
 	size_t		 len;	/* 0: strlen(in) */
