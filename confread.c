@@ -249,49 +249,36 @@ typedef int (*valuefn)(struct reader *, const struct key *, char *, size_t);
 
 #define VALUE(s, k)	(*(const char **)(void *)((char *)(s) + (k)->off))
 
-static int
-read_text(struct reader *f, const struct key *k, char *v, size_t n)
-{
-	if (!valid_text(v, n)) {
-		conf_err(&f->fr, f->fr.line, "%s: not UTF-8 text", k->name);
-		return -1;
-	}
-	return (VALUE(f->cur, k) = conf_strndup(f, v, n)) != NULL ? 0 : -1;
-}
+/* The string types: their check, and what an error says is wrong. */
+static const struct {
+	int		(*ok)(const char *, size_t);
+	const char	*why;
+} strings[KTYPE_COUNT] = {
+	[K_TEXT] = { valid_text, "not UTF-8 text" },
+	[K_USER] = { valid_user, "only %EMAILADDRESS%, %EMAILLOCALPART% and "
+	    "%EMAILDOMAIN% may follow '%', and no spaces" },
+	[K_URL] = { valid_url, "not an absolute http(s) URL with a host name "
+	    "(only %EMAILDOMAIN% may stand in it)" },
+	[K_PATH] = { valid_text, "not a file name" },
+};
 
+/* A text, template, URL or file name value. */
 static int
-read_user(struct reader *f, const struct key *k, char *v, size_t n)
+read_string(struct reader *f, const struct key *k, char *v, size_t n)
 {
-	if (!valid_user(v, n)) {
-		conf_err(&f->fr, f->fr.line, "%s: only %%EMAILADDRESS%%, "
-		    "%%EMAILLOCALPART%% and %%EMAILDOMAIN%% may follow '%%', "
-		    "and no spaces", k->name);
-		return -1;
-	}
-	return (VALUE(f->cur, k) = conf_strndup(f, v, n)) != NULL ? 0 : -1;
-}
+	const char	*p;
 
-static int
-read_url(struct reader *f, const struct key *k, char *v, size_t n)
-{
-	if (!valid_url(v, n)) {
-		conf_err(&f->fr, f->fr.line, "%s: not an absolute http(s) URL "
-		    "with a host name (only %%EMAILDOMAIN%% may stand in it)",
-		    k->name);
+	if (!strings[k->type].ok(v, n)) {
+		conf_err(&f->fr, f->fr.line, "%s: %s", k->name,
+		    strings[k->type].why);
 		return -1;
 	}
-	return (VALUE(f->cur, k) = conf_strndup(f, v, n)) != NULL ? 0 : -1;
-}
-
-static int
-read_path(struct reader *f, const struct key *k, char *v, size_t n)
-{
-	if (!valid_text(v, n)) {
-		conf_err(&f->fr, f->fr.line, "%s: not a file name", k->name);
-		return -1;
-	}
-	f->cur->sign_line = f->fr.line;
-	return (VALUE(f->cur, k) = rel_path(f, v)) != NULL ? 0 : -1;
+	if (k->type == K_PATH) {
+		f->cur->sign_line = f->fr.line;
+		p = rel_path(f, v);
+	} else
+		p = conf_strndup(f, v, n);
+	return (VALUE(f->cur, k) = p) != NULL ? 0 : -1;
 }
 
 static int
@@ -343,10 +330,10 @@ read_server(struct reader *f, const struct key *k, char *v, size_t n)
 }
 
 static const valuefn readers[KTYPE_COUNT] = {
-	[K_TEXT] = read_text,
-	[K_USER] = read_user,
-	[K_URL] = read_url,
-	[K_PATH] = read_path,
+	[K_TEXT] = read_string,
+	[K_USER] = read_string,
+	[K_URL] = read_string,
+	[K_PATH] = read_string,
 	[K_ALIAS] = read_alias,
 	[K_BOOL] = read_bool,
 	[K_UINT] = read_uint,
