@@ -147,23 +147,3 @@ buf_json(struct buf *b, const char *s, size_t n)
 	}
 	buf_add(b, s + start, n - start);
 }
-
-/*
- * Hand a heap buffer's bytes, NUL-terminated, to the caller, who frees
- * them.  Returns NULL (and frees) if any write failed.
- */
-char *
-buf_release(struct buf *b)
-{
-	char	*p;
-
-	buf_putc(b, '\0');
-	if (b->err || b->fixed) {
-		buf_free(b);
-		return NULL;
-	}
-	p = b->p;
-	b->p = NULL;
-	b->len = b->cap = 0;
-	return p;
-}
