@@ -151,6 +151,7 @@ tell(struct parent *p, int sig)
 		kill(p->kids[i].pid, sig);
 }
 
+/* Load the file again; when it is good, every worker loads it too. */
 static void
 reload(struct parent *p)
 {
@@ -159,6 +160,34 @@ reload(struct parent *p)
 	tell(p, SIGHUP);
 	fprintf(stderr, "mailautoconf: %s: reloaded; the workers reload it "
 	    "too\n", p->o->path);
+}
+
+/* Act on one signal taken by the parent. */
+static void
+on_signal(struct parent *p, int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+		reap(p);
+		break;
+	case SIGHUP:
+		if (!p->stopping)
+			reload(p);
+		break;
+	case SIGALRM:
+		if (p->stopping)	/* past the grace: no more waiting */
+			tell(p, SIGKILL);
+		else
+			pay(p);
+		break;
+	default:	/* SIGTERM, SIGUSR1: stop, the workers first */
+		if (p->stopping)
+			break;
+		p->stopping = 1;
+		tell(p, SIGTERM);
+		alarm((unsigned)p->o->timeout + KILL_GRACE);
+		break;
+	}
 }
 
 int
@@ -194,30 +223,8 @@ workers_run(struct config *cfg, const struct serve_opts *o, unsigned n)
 	p.owed = n;
 	pay(&p);
 	while (!p.stopping || p.nkids > 0) {
-		if (sigwaitinfo(&set, &si) == -1)
-			continue;
-		switch (si.si_signo) {
-		case SIGCHLD:
-			reap(&p);
-			break;
-		case SIGHUP:
-			if (!p.stopping)
-				reload(&p);
-			break;
-		case SIGALRM:
-			if (p.stopping)	/* past the grace: no more waiting */
-				tell(&p, SIGKILL);
-			else
-				pay(&p);
-			break;
-		default:
-			if (p.stopping)
-				break;
-			p.stopping = 1;
-			tell(&p, SIGTERM);
-			alarm((unsigned)o->timeout + KILL_GRACE);
-			break;
-		}
+		if (sigwaitinfo(&set, &si) != -1)
+			on_signal(&p, si.si_signo);
 	}
 	free(p.kids);
 	config_free(p.cfg);
