@@ -1,9 +1,9 @@
 /*
  * workers.c: the parent of several FastCGI workers (-w N) on one
- * listening socket.  It loads the configuration (autoconf.c did, before
- * the fork, so the workers share its pages) and serves nothing itself:
- * it starts the workers, starts another when one dies, and takes the
- * signals.  SIGHUP: the parent loads the file first; when it is good it
+ * listening socket.  It holds the configuration (autoconf.c loaded it
+ * before the forks, so the workers share its pages) and serves nothing
+ * itself: it starts the workers, starts another when one dies, and takes
+ * the signals.  SIGHUP: the parent loads the file first; when it is good it
  * keeps it for the workers it starts from then on and passes SIGHUP on,
  * and each worker reloads in place, between two requests, keeping its
  * connections; when it is broken, nothing changes.  Workers are not
@@ -11,7 +11,8 @@
  * (nginx's keepalive) may be sending a request on one at the moment it
  * is closed, and does not send a POST again.  SIGTERM and SIGUSR1 stop
  * every worker, then the parent.  Signals are taken one at a time with
- * sigwaitinfo(), so none is lost and no handler races the loop.
+ * sigwaitinfo(), so no handler races the loop; one SIGCHLD may stand for
+ * several workers, and reap() collects them all.
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
