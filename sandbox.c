@@ -177,7 +177,8 @@ add_all_rules(scmp_filter_ctx ctx, int parent)
 	(void)allow_parent;
 #endif
 	if (rc == 0)
-		rc = add_rules(ctx, SCMP_ACT_KILL_PROCESS, kill_all, NSYS(kill_all));
+		rc = add_rules(ctx, SCMP_ACT_KILL_PROCESS, kill_all,
+		    NSYS(kill_all));
 	if (rc == 0 && !parent)
 		rc = add_rules(ctx, SCMP_ACT_KILL_PROCESS, kill_worker,
 		    NSYS(kill_worker));
