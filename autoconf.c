@@ -7,7 +7,9 @@
 #include <sys/prctl.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,16 @@ usage(FILE *fp)
 	    "< body\n"
 	    "       mailautoconf [-c file] --dns [domain ...]\n"
 	    "       mailautoconf -h | -V\n");
+}
+
+/* Say fd 0 is no listening socket, and how to start; EX_USAGE. */
+static int
+no_listener(void)
+{
+	fprintf(stderr, "mailautoconf: fd 0 is not a listening socket: "
+	    "start me from a FastCGI launcher, with -s, or use -t or -r\n");
+	usage(stderr);
+	return EX_USAGE;
 }
 
 /* stdin as a body source, counting what was taken from it. */
@@ -151,7 +163,7 @@ conf_path(const struct options *o)
 
 /*
  * One CGI request: environment and stdin in, stdout out.  A config that
- * cannot be loaded for want of memory is answered 500.
+ * cannot be loaded (broken, or for want of memory) is answered 500.
  */
 static int
 run_cgi(void)
@@ -349,12 +361,8 @@ run_fcgi(const struct options *o)
 		return EX_OSERR;
 	}
 	if (!listen_is_listener(0)) {
-		fprintf(stderr, "mailautoconf: fd 0 is not a listening "
-		    "socket: start me from a FastCGI launcher, with -s, or "
-		    "use -t or -r\n");
-		usage(stderr);
 		config_free(cfg);
-		return EX_USAGE;
+		return no_listener();
 	}
 	if (o->user != NULL && drop_privileges(o->user) == -1) {
 		config_free(cfg);
@@ -369,118 +377,197 @@ run_fcgi(const struct options *o)
 	return workers_run(cfg, &so, n);
 }
 
+/*
+ * The long options.  Their values lie above any byte, so that an error
+ * getopt_long reports with such an optopt is known to be a long one.
+ */
+enum {
+	OPT_DNS = 256,
+	OPT_HELP,
+	OPT_VERSION
+};
+
+static const struct option longopts[] = {
+	{ "dns",	no_argument,	NULL,	OPT_DNS },
+	{ "help",	no_argument,	NULL,	OPT_HELP },
+	{ "version",	no_argument,	NULL,	OPT_VERSION },
+	{ NULL,		0,		NULL,	0 }
+};
+
+/*
+ * Say what is wrong with an option (ch is getopt_long's ':' or '?') in
+ * the words scripts have long seen, plain getopt(3)'s, where any bad long
+ * option (unknown, abbreviated, "--dns=x") is the option character '-'.
+ * getopt_long's own messages, which name the long option, are silenced
+ * by opterr = 0 and the ':' that starts the option string.
+ */
+static void
+bad_option(const char *argv0, int ch, int opt)
+{
+	if (ch == ':')
+		fprintf(stderr, "%s: option requires an argument -- '%c'\n",
+		    argv0, opt);
+	else
+		fprintf(stderr, "%s: invalid option -- '%c'\n", argv0,
+		    opt == 0 || opt > UCHAR_MAX ? '-' : opt);
+}
+
+/*
+ * Take one option and its argument into o.  Returns -1 to go on, or the
+ * exit status when the option settles it (-h, -V, a bad number).
+ */
+static int
+take_option(int ch, const char *arg, struct options *o)
+{
+	switch (ch) {
+	case 'b':
+	case 'T':
+	case 'w':
+		return num_opt(ch, arg, o) == -1 ? EX_USAGE : -1;
+	case 'c':
+		o->conf = arg;
+		break;
+	case 'H':
+		o->host = arg;
+		break;
+	case 'h':
+	case OPT_HELP:
+		usage(stdout);
+		return EX_OK;
+	case 'm':
+		o->method = arg;
+		break;
+	case 'r':
+		o->url = arg;
+		break;
+	case 'S':
+		o->nosandbox = 1;
+		break;
+	case 's':
+		o->sock = arg;
+		break;
+	case 't':
+		o->test = 1;
+		break;
+	case 'u':
+		o->user = arg;
+		break;
+	case 'V':
+	case OPT_VERSION:
+		printf("mailautoconf %s\n", MAC_VERSION);
+		return EX_OK;
+	case OPT_DNS:
+		o->dns = 1;
+		break;
+	}
+	return -1;
+}
+
+/*
+ * Parse the options into o, leaving optind at the first operand.
+ * Returns -1 to go on, or the exit status when the options settle it:
+ * 0 after -h or -V, EX_USAGE (the usage printed) for a bad one.
+ */
+static int
+parse_options(int argc, char *argv[], struct options *o)
+{
+	int	 ch, li, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->workers = -1;
+	o->timeout = TIMEOUT_DEFAULT;
+	o->backlog = BACKLOG_DEFAULT;
+	opterr = 0;
+	/* No '+': options may follow operands (--dns DOMAIN -c FILE). */
+	while ((ch = getopt_long(argc, argv, ":b:c:H:hm:r:Ss:T:tu:Vw:",
+	    longopts, &li)) != -1) {
+		/*
+		 * Long options only in full, as always: an abbreviation
+		 * that works today could become ambiguous tomorrow.
+		 */
+		if (ch > UCHAR_MAX &&
+		    strcmp(argv[optind - 1] + 2, longopts[li].name) != 0) {
+			optopt = 0;
+			ch = '?';
+		}
+		if (ch == '?' || ch == ':') {
+			bad_option(argv[0], ch, optopt);
+			usage(stderr);
+			return EX_USAGE;
+		}
+		if ((rc = take_option(ch, optarg, o)) != -1)
+			return rc;
+	}
+	return -1;
+}
+
+/* --dns: the records of the named domains, or of all; an exit status. */
+static int
+run_dns(const struct options *o, char *const *names, int n)
+{
+	struct config	*cfg;
+	int		 rc;
+
+	/* The records need no prepared answer. */
+	if ((cfg = config_load(conf_path(o), CONF_LAZY)) == NULL)
+		return EX_CONFIG;
+	rc = dns_zone(cfg, stdout, names, n);
+	config_free(cfg);
+	return rc == 0 ? EX_OK : 1;
+}
+
+/* -t: check the config and summarize its domains; an exit status. */
+static int
+run_test(const struct options *o)
+{
+	struct config	*cfg;
+
+	if ((cfg = config_load(conf_path(o), CONF_VERBOSE)) == NULL)
+		return EX_CONFIG;
+	config_summary(cfg, stdout);
+	config_free(cfg);
+	return EX_OK;
+}
+
+/* A CGI request: a web server's variables, and no socket on fd 0. */
+static int
+is_cgi(void)
+{
+	const char	*rm = getenv("REQUEST_METHOD");
+	const char	*gi = getenv("GATEWAY_INTERFACE");
+
+	if (listen_is_listener(0))
+		return 0;
+	return (rm != NULL && *rm != '\0') || (gi != NULL && *gi != '\0');
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct options	 o;
-	struct config	*cfg;
-	const char	*rm = getenv("REQUEST_METHOD");
-	const char	*gi = getenv("GATEWAY_INTERFACE");
-	int		 ch, i;
+	int		 rc;
 
 	if (listen_take_fds() == -1) {
 		perror("mailautoconf: dup2");
 		return EX_OSERR;
 	}
-	if (!listen_is_listener(0) && ((rm != NULL && *rm != '\0') ||
-	    (gi != NULL && *gi != '\0')))
+	if (is_cgi())
 		return run_cgi();	/* argv is not ours: Apache puts query
 					   words there */
 	body_init();
-	memset(&o, 0, sizeof(o));
-	/* Long options getopt(3) does not know: take them out first. */
-	for (ch = 1, i = 1; ch < argc; ch++) {
-		if (strcmp(argv[ch], "--") == 0) {
-			while (ch < argc)
-				argv[i++] = argv[ch++];
-			break;
-		}
-		if (strcmp(argv[ch], "--dns") == 0)
-			o.dns = 1;
-		else if (strcmp(argv[ch], "--help") == 0) {
-			usage(stdout);
-			return EX_OK;
-		} else if (strcmp(argv[ch], "--version") == 0) {
-			printf("mailautoconf %s\n", MAC_VERSION);
-			return EX_OK;
-		} else
-			argv[i++] = argv[ch];
-	}
-	argc = i;
-	argv[argc] = NULL;
-	o.workers = -1;
-	o.timeout = TIMEOUT_DEFAULT;
-	o.backlog = BACKLOG_DEFAULT;
-	while ((ch = getopt(argc, argv, "b:c:H:hm:r:Ss:T:tu:Vw:")) != -1) {
-		switch (ch) {
-		case 'b':
-		case 'T':
-		case 'w':
-			if (num_opt(ch, optarg, &o) == -1)
-				return EX_USAGE;
-			break;
-		case 'S':
-			o.nosandbox = 1;
-			break;
-		case 'c':
-			o.conf = optarg;
-			break;
-		case 'H':
-			o.host = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		case 'm':
-			o.method = optarg;
-			break;
-		case 'r':
-			o.url = optarg;
-			break;
-		case 's':
-			o.sock = optarg;
-			break;
-		case 't':
-			o.test = 1;
-			break;
-		case 'u':
-			o.user = optarg;
-			break;
-		case 'V':
-			printf("mailautoconf %s\n", MAC_VERSION);
-			return EX_OK;
-		default:
-			usage(stderr);
-			return EX_USAGE;
-		}
-	}
-	if (o.dns) {
-		/* The records need no prepared answer. */
-		if ((cfg = config_load(conf_path(&o), CONF_LAZY)) == NULL)
-			return EX_CONFIG;
-		ch = dns_zone(cfg, stdout, argv + optind, argc - optind);
-		config_free(cfg);
-		return ch == 0 ? EX_OK : 1;
-	}
+	if ((rc = parse_options(argc, argv, &o)) != -1)
+		return rc;
+	if (o.dns)
+		return run_dns(&o, argv + optind, argc - optind);
 	if (optind != argc) {
 		usage(stderr);
 		return EX_USAGE;
 	}
-	if (o.test) {
-		if ((cfg = config_load(conf_path(&o), CONF_VERBOSE)) == NULL)
-			return EX_CONFIG;
-		config_summary(cfg, stdout);
-		config_free(cfg);
-		return EX_OK;
-	}
+	if (o.test)
+		return run_test(&o);
 	if (o.url != NULL)
 		return run_shell(&o);
-	if (o.sock == NULL && !listen_is_listener(0)) {
-		fprintf(stderr, "mailautoconf: fd 0 is not a listening "
-		    "socket: start me from a FastCGI launcher, with -s, or "
-		    "use -t or -r\n");
-		usage(stderr);
-		return EX_USAGE;
-	}
+	if (o.sock == NULL && !listen_is_listener(0))
+		return no_listener();
 	return run_fcgi(&o);
 }

@@ -29,7 +29,7 @@ static const char schema_mobilesync[] =
 /*
  * Set by quiet_error() when mxml ran out of memory, so that the parse
  * failure is answered as ours (500), not as the client's (600).  The
- * process answers one request at a time; body_autodiscover() clears it.
+ * process answers one request at a time; body_parse() clears it.
  */
 static int mxml_oom;
 
@@ -267,6 +267,112 @@ start_tag(struct scan *sc)
 }
 
 /*
+ * The text from sc->i to the next '<' or the end, checked and written
+ * without the white space at either end; sc->i is left at the '<'.
+ * 0 when refused.
+ */
+static int
+scan_text(struct scan *sc)
+{
+	const unsigned char *s = sc->s, *p;
+	size_t		 i = sc->i, t, e;
+
+	p = memchr(s + i, '<', sc->n - i);
+	e = p != NULL ? (size_t)(p - s) : sc->n;
+	if (!content_ok(sc, i, e, 0))
+		return 0;
+	for (t = e; t > i && (bclass[s[t - 1]] & B_WS); t--)
+		;
+	i = skip_ws(sc, i);
+	if (i < t) {
+		if (sc->depth == 0)
+			return 0;	/* text beside the root */
+		emit(sc, i, t - i);
+	}
+	sc->i = e;
+	return 1;
+}
+
+/* A comment at sc->i ("<!"): no DTD, no CDATA.  0 when refused. */
+static int
+scan_comment(struct scan *sc)
+{
+	const unsigned char *s = sc->s;
+	size_t		 e = sc->i, n = sc->n, t;
+
+	if (n - e < 4 || memcmp(s + e + 2, "--", 2) != 0)
+		return 0;
+	t = find2(sc, e + 4, "--");
+	/*
+	 * mxml ends a comment at "-->" only, not at "--->", and needs one
+	 * byte in it.
+	 */
+	if (t + 2 >= n || s[t + 2] != '>' || t == e + 4 || s[t - 1] == '-' ||
+	    !content_ok(sc, e + 4, t, 1))
+		return 0;
+	if (sc->depth > 0)
+		emit(sc, e, t + 3 - e);
+	sc->i = t + 3;
+	return 1;
+}
+
+/* A processing instruction at sc->i ("<?").  0 when refused. */
+static int
+scan_pi(struct scan *sc)
+{
+	size_t	 e = sc->i, t;
+
+	/* mxml ends an instruction at the first "?>". */
+	if ((t = find2(sc, e + 1, "?>")) == sc->n ||
+	    (t > e + 2 && !content_ok(sc, e + 2, t, 1)))
+		return 0;
+	if (sc->depth > 0)
+		emit(sc, e, t + 2 - e);
+	sc->i = t + 2;
+	return 1;
+}
+
+/*
+ * An end tag at sc->i ("</"), written without the white space before
+ * its '>'.  0 when refused, or when no element is open.
+ */
+static int
+end_tag(struct scan *sc)
+{
+	size_t	 e = sc->i, t, i;
+
+	if ((t = name_end(sc, e + 2)) == e + 2 ||
+	    (i = skip_ws(sc, t)) == sc->n || sc->s[i] != '>' ||
+	    sc->depth == 0)
+		return 0;
+	sc->depth--;
+	emit(sc, e, t - e);
+	sc->out[sc->o++] = '>';
+	sc->i = i + 1;
+	return 1;
+}
+
+/* The markup at sc->i ('<'), counted against AD_ELEMS_MAX.  0 when refused. */
+static int
+scan_markup(struct scan *sc)
+{
+	size_t	 e = sc->i;
+
+	if (++sc->elems > AD_ELEMS_MAX || e + 1 == sc->n)
+		return 0;
+	switch (sc->s[e + 1]) {
+	case '!':
+		return scan_comment(sc);
+	case '?':
+		return scan_pi(sc);
+	case '/':
+		return end_tag(sc);
+	default:
+		return name_end(sc, e + 1) != e + 1 && start_tag(sc);
+	}
+}
+
+/*
  * Check a body and write what mxml needs of it to out (at least n
  * bytes), *outlen set.  The body must be strict UTF-8 without NUL or
  * control characters, with no byte order mark but one leading UTF-8
@@ -285,8 +391,7 @@ int
 body_scan(const char *body, size_t n, char *out, size_t *outlen)
 {
 	struct scan	 sc;
-	const unsigned char *s = (const unsigned char *)body, *p;
-	size_t		 i, t, e;
+	const unsigned char *s = (const unsigned char *)body;
 
 	*outlen = 0;
 	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
@@ -298,57 +403,9 @@ body_scan(const char *body, size_t n, char *out, size_t *outlen)
 	sc.n = n;
 	sc.out = out;
 	while (sc.i < n) {
-		/* Text up to the next '<', trimmed at both ends. */
-		i = sc.i;
-		p = memchr(s + i, '<', n - i);
-		e = p != NULL ? (size_t)(p - s) : n;
-		if (!content_ok(&sc, i, e, 0))
+		if (!scan_text(&sc))
 			return 0;
-		for (t = e; t > i && (bclass[s[t - 1]] & B_WS); t--)
-			;
-		i = skip_ws(&sc, i);
-		if (i < t) {
-			if (sc.depth == 0)
-				return 0;	/* text beside the root */
-			emit(&sc, i, t - i);
-		}
-		if ((sc.i = e) == n)
-			break;
-		if (++sc.elems > AD_ELEMS_MAX || e + 1 == n)
-			return 0;
-		if (s[e + 1] == '!') {
-			/* A comment: no DTD, no CDATA. */
-			if (n - e < 4 || memcmp(s + e + 2, "--", 2) != 0)
-				return 0;
-			t = find2(&sc, e + 4, "--");
-			/*
-			 * mxml ends a comment at "-->" only, not at "--->",
-			 * and needs one byte in it.
-			 */
-			if (t + 2 >= n || s[t + 2] != '>' || t == e + 4 ||
-			    s[t - 1] == '-' || !content_ok(&sc, e + 4, t, 1))
-				return 0;
-			if (sc.depth > 0)
-				emit(&sc, e, t + 3 - e);
-			sc.i = t + 3;
-		} else if (s[e + 1] == '?') {
-			/* mxml ends an instruction at the first "?>". */
-			if ((t = find2(&sc, e + 1, "?>")) == n ||
-			    (t > e + 2 && !content_ok(&sc, e + 2, t, 1)))
-				return 0;
-			if (sc.depth > 0)
-				emit(&sc, e, t + 2 - e);
-			sc.i = t + 2;
-		} else if (s[e + 1] == '/') {
-			if ((t = name_end(&sc, e + 2)) == e + 2 ||
-			    (i = skip_ws(&sc, t)) == n || s[i] != '>' ||
-			    sc.depth == 0)
-				return 0;
-			sc.depth--;
-			emit(&sc, e, t - e);
-			sc.out[sc.o++] = '>';
-			sc.i = i + 1;
-		} else if (name_end(&sc, e + 1) == e + 1 || !start_tag(&sc))
+		if (sc.i < n && !scan_markup(&sc))
 			return 0;
 	}
 	if (sc.depth != 0)

@@ -1010,6 +1010,42 @@ setup(struct worker *w)
 	return 0;
 }
 
+/* One event from epoll_wait: the listener, the signals or a connection. */
+static void
+on_event(struct worker *w, const struct epoll_event *ev)
+{
+	uint32_t	 id = (uint32_t)ev->data.u64;
+	struct conn	*c;
+
+	if (id == EV_LISTEN)
+		accept_some(w);
+	else if (id == EV_SIGNAL)
+		on_signals(w);
+	else {
+		c = &w->c[id - EV_CONN0];
+		if (c->fd != -1 && c->gen == ev->data.u64 >> 32)
+			conn_look(w, c, (ev->events & (EPOLLRDHUP | EPOLLHUP |
+			    EPOLLERR)) != 0);
+	}
+}
+
+/* Close every connection and descriptor of w, and free its config. */
+static void
+teardown(struct worker *w)
+{
+	size_t	 i;
+
+	for (i = 0; w->c != NULL && i < w->cmax; i++)
+		if (w->c[i].fd != -1)
+			conn_free(w, &w->c[i]);
+	free(w->c);
+	if (w->ep != -1)
+		close(w->ep);
+	if (w->sfd != -1)
+		close(w->sfd);
+	config_free(w->cfg);
+}
+
 int
 fcgi_worker(struct config *cfg, const struct serve_opts *o)
 {
@@ -1017,8 +1053,6 @@ fcgi_worker(struct config *cfg, const struct serve_opts *o)
 	struct worker		 w;
 	long long		 now;
 	int			 i, nev, tmo, rc = 0;
-	uint32_t		 id;
-	struct conn		*c;
 
 	memset(&w, 0, sizeof(w));
 	w.cfg = cfg;
@@ -1026,7 +1060,10 @@ fcgi_worker(struct config *cfg, const struct serve_opts *o)
 	w.ep = w.sfd = -1;
 	if (setup(&w) == -1)
 		rc = 71;
-	/* From here on, a compromised process cannot run programs. */
+	/*
+	 * From here on, a compromised process cannot run programs: unless
+	 * -S left the filter out, or it could not be loaded (said then).
+	 */
 	else if (o->sandbox && sandbox_enter(0) == -1)
 		rc = 71;
 	while (rc == 0 && !(w.stopping && w.n == 0)) {
@@ -1043,30 +1080,9 @@ fcgi_worker(struct config *cfg, const struct serve_opts *o)
 			rc = 71;
 			break;
 		}
-		for (i = 0; i < nev; i++) {
-			id = (uint32_t)ev[i].data.u64;
-			if (id == EV_LISTEN) {
-				accept_some(&w);
-				continue;
-			}
-			if (id == EV_SIGNAL) {
-				on_signals(&w);
-				continue;
-			}
-			c = &w.c[id - EV_CONN0];
-			if (c->fd != -1 && c->gen == ev[i].data.u64 >> 32)
-				conn_look(&w, c, (ev[i].events & (EPOLLRDHUP |
-				    EPOLLHUP | EPOLLERR)) != 0);
-		}
+		for (i = 0; i < nev; i++)
+			on_event(&w, &ev[i]);
 	}
-	for (i = 0; w.c != NULL && (size_t)i < w.cmax; i++)
-		if (w.c[i].fd != -1)
-			conn_free(&w, &w.c[i]);
-	free(w.c);
-	if (w.ep != -1)
-		close(w.ep);
-	if (w.sfd != -1)
-		close(w.sfd);
-	config_free(w.cfg);
+	teardown(&w);
 	return rc;
 }

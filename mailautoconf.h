@@ -402,7 +402,6 @@ int	 dns_zone(const struct config *, FILE *, char *const *, int);
 
 struct signer;
 
-int	 sign_available(void);
 struct signer *sign_new(const char *, const char *, const char *, char *,
 	    size_t);
 void	 sign_free(struct signer *);

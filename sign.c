@@ -94,12 +94,6 @@ struct signer {
 	OPENSSL_STACK	*chain;
 };
 
-int
-sign_available(void)
-{
-	return 1;
-}
-
 static void
 free_x509(void *x)
 {
@@ -143,6 +137,71 @@ open_pem(const char *path, char *err, size_t errsz)
 	return fp;
 }
 
+/* The PEM certificate in path; NULL with a message in err. */
+static X509 *
+load_cert(const char *path, char *err, size_t errsz)
+{
+	FILE	*fp;
+	X509	*x;
+
+	if ((fp = open_pem(path, err, errsz)) == NULL)
+		return NULL;
+	x = C.read_x509(fp, NULL, no_pass, NULL);
+	fclose(fp);
+	if (x == NULL)
+		snprintf(err, errsz, "%s: not a PEM certificate", path);
+	return x;
+}
+
+/* The unencrypted PEM private key in path; NULL with a message in err. */
+static EVP_PKEY *
+load_key(const char *path, char *err, size_t errsz)
+{
+	FILE		*fp;
+	EVP_PKEY	*k;
+
+	if ((fp = open_pem(path, err, errsz)) == NULL)
+		return NULL;
+	k = C.read_key(fp, NULL, no_pass, NULL);
+	fclose(fp);
+	if (k == NULL)
+		snprintf(err, errsz, "%s: not an unencrypted PEM private key",
+		    path);
+	return k;
+}
+
+/*
+ * The PEM certificates in path, at least one; NULL with a message in
+ * err.  The caller frees the stack with sk_pop_free and free_x509.
+ */
+static OPENSSL_STACK *
+load_chain(const char *path, char *err, size_t errsz)
+{
+	OPENSSL_STACK	*sk;
+	FILE		*fp;
+	X509		*x;
+
+	if ((fp = open_pem(path, err, errsz)) == NULL)
+		return NULL;
+	if ((sk = C.sk_new()) == NULL) {
+		fclose(fp);
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	while ((x = C.read_x509(fp, NULL, no_pass, NULL)) != NULL)
+		if (C.sk_push(sk, x) == 0) {
+			C.x509_free(x);
+			break;
+		}
+	fclose(fp);
+	if (C.sk_num(sk) == 0) {
+		snprintf(err, errsz, "%s: no PEM certificate", path);
+		C.sk_pop_free(sk, free_x509);
+		return NULL;
+	}
+	return sk;
+}
+
 /*
  * Load a PEM certificate, its PEM private key and optionally a PEM file
  * of intermediate certificates (chain may be NULL).  Returns the signer,
@@ -153,8 +212,6 @@ sign_new(const char *cert, const char *key, const char *chain, char *err,
     size_t errsz)
 {
 	struct signer	*s;
-	FILE		*fp;
-	X509		*x;
 
 	if (crypto_open() == -1) {
 		snprintf(err, errsz, "cannot load %s", LIBCRYPTO_SONAME);
@@ -164,46 +221,16 @@ sign_new(const char *cert, const char *key, const char *chain, char *err,
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
-	if ((fp = open_pem(cert, err, errsz)) == NULL)
+	if ((s->cert = load_cert(cert, err, errsz)) == NULL ||
+	    (s->key = load_key(key, err, errsz)) == NULL)
 		goto fail;
-	s->cert = C.read_x509(fp, NULL, no_pass, NULL);
-	fclose(fp);
-	if (s->cert == NULL) {
-		snprintf(err, errsz, "%s: not a PEM certificate", cert);
-		goto fail;
-	}
-	if ((fp = open_pem(key, err, errsz)) == NULL)
-		goto fail;
-	s->key = C.read_key(fp, NULL, no_pass, NULL);
-	fclose(fp);
-	if (s->key == NULL) {
-		snprintf(err, errsz, "%s: not an unencrypted PEM private key",
-		    key);
-		goto fail;
-	}
 	if (C.check_key(s->cert, s->key) != 1) {
 		snprintf(err, errsz, "%s does not match %s", key, cert);
 		goto fail;
 	}
-	if (chain != NULL) {
-		if ((fp = open_pem(chain, err, errsz)) == NULL)
-			goto fail;
-		if ((s->chain = C.sk_new()) == NULL) {
-			fclose(fp);
-			snprintf(err, errsz, "out of memory");
-			goto fail;
-		}
-		while ((x = C.read_x509(fp, NULL, no_pass, NULL)) != NULL)
-			if (C.sk_push(s->chain, x) == 0) {
-				C.x509_free(x);
-				break;
-			}
-		fclose(fp);
-		if (C.sk_num(s->chain) == 0) {
-			snprintf(err, errsz, "%s: no PEM certificate", chain);
-			goto fail;
-		}
-	}
+	if (chain != NULL &&
+	    (s->chain = load_chain(chain, err, errsz)) == NULL)
+		goto fail;
 	C.err_clear();
 	return s;
 fail:
@@ -244,12 +271,6 @@ sign_der(const struct signer *s, const char *in, size_t n, char *out,
 }
 
 #else /* !HAVE_LIBCRYPTO */
-
-int
-sign_available(void)
-{
-	return 0;
-}
 
 void
 sign_free(struct signer *s)

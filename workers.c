@@ -1,9 +1,9 @@
 /*
  * workers.c: the parent of several FastCGI workers (-w N) on one
- * listening socket.  It loads the configuration (autoconf.c did, before
- * the fork, so the workers share its pages) and serves nothing itself:
- * it starts the workers, starts another when one dies, and takes the
- * signals.  SIGHUP: the parent loads the file first; when it is good it
+ * listening socket.  It holds the configuration (autoconf.c loaded it
+ * before the forks, so the workers share its pages) and serves nothing
+ * itself: it starts the workers, starts another when one dies, and takes
+ * the signals.  SIGHUP: the parent loads the file first; when it is good it
  * keeps it for the workers it starts from then on and passes SIGHUP on,
  * and each worker reloads in place, between two requests, keeping its
  * connections; when it is broken, nothing changes.  Workers are not
@@ -11,7 +11,8 @@
  * (nginx's keepalive) may be sending a request on one at the moment it
  * is closed, and does not send a POST again.  SIGTERM and SIGUSR1 stop
  * every worker, then the parent.  Signals are taken one at a time with
- * sigwaitinfo(), so none is lost and no handler races the loop.
+ * sigwaitinfo(), so no handler races the loop; one SIGCHLD may stand for
+ * several workers, and reap() collects them all.
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
@@ -151,6 +152,7 @@ tell(struct parent *p, int sig)
 		kill(p->kids[i].pid, sig);
 }
 
+/* Load the file again; when it is good, every worker loads it too. */
 static void
 reload(struct parent *p)
 {
@@ -159,6 +161,34 @@ reload(struct parent *p)
 	tell(p, SIGHUP);
 	fprintf(stderr, "mailautoconf: %s: reloaded; the workers reload it "
 	    "too\n", p->o->path);
+}
+
+/* Act on one signal taken by the parent. */
+static void
+on_signal(struct parent *p, int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+		reap(p);
+		break;
+	case SIGHUP:
+		if (!p->stopping)
+			reload(p);
+		break;
+	case SIGALRM:
+		if (p->stopping)	/* past the grace: no more waiting */
+			tell(p, SIGKILL);
+		else
+			pay(p);
+		break;
+	default:	/* SIGTERM, SIGUSR1: stop, the workers first */
+		if (p->stopping)
+			break;
+		p->stopping = 1;
+		tell(p, SIGTERM);
+		alarm((unsigned)p->o->timeout + KILL_GRACE);
+		break;
+	}
 }
 
 int
@@ -194,30 +224,8 @@ workers_run(struct config *cfg, const struct serve_opts *o, unsigned n)
 	p.owed = n;
 	pay(&p);
 	while (!p.stopping || p.nkids > 0) {
-		if (sigwaitinfo(&set, &si) == -1)
-			continue;
-		switch (si.si_signo) {
-		case SIGCHLD:
-			reap(&p);
-			break;
-		case SIGHUP:
-			if (!p.stopping)
-				reload(&p);
-			break;
-		case SIGALRM:
-			if (p.stopping)	/* past the grace: no more waiting */
-				tell(&p, SIGKILL);
-			else
-				pay(&p);
-			break;
-		default:
-			if (p.stopping)
-				break;
-			p.stopping = 1;
-			tell(&p, SIGTERM);
-			alarm((unsigned)o->timeout + KILL_GRACE);
-			break;
-		}
+		if (sigwaitinfo(&set, &si) != -1)
+			on_signal(&p, si.si_signo);
 	}
 	free(p.kids);
 	config_free(p.cfg);

@@ -610,21 +610,76 @@ pl_dav(struct buf *b, const char *pfx, const char *url, char uuidmark,
 }
 
 /*
+ * The com.apple.mail.managed payload: the first chosen incoming server
+ * (IMAP preferred over POP3) and the first chosen SMTP server, both
+ * logging in as login (escaped, with markers).
+ */
+static void
+pl_mail(struct buf *b, const struct section *s, const char *disp,
+    const struct subst *sub, const char *login)
+{
+	const struct server *in, *out;
+	enum proto	 ip = P_IMAP;
+
+	if (xml_pick(s, P_IMAP, &in, 1) == 0) {
+		ip = P_POP3;
+		xml_pick(s, P_POP3, &in, 1);
+	}
+	xml_pick(s, P_SMTP, &out, 1);
+	buf_puts(b, "\t\t<dict>\n");
+	pl_string(b, 3, "EmailAccountDescription", disp, sub);
+	pl_string(b, 3, "EmailAccountType", ip == P_IMAP ? "EmailTypeIMAP" :
+	    "EmailTypePOP", sub);
+	pl_raw(b, 3, "EmailAddress", mark_addr);
+	pl_string(b, 3, "IncomingMailServerAuthentication",
+	    "EmailAuthPassword", sub);
+	pl_string(b, 3, "IncomingMailServerHostName", in->host, sub);
+	pl_int(b, 3, "IncomingMailServerPortNumber", in->port);
+	pl_bool(b, 3, "IncomingMailServerUseSSL", in->sock != SOCK_PLAIN);
+	pl_raw(b, 3, "IncomingMailServerUsername", login);
+	pl_string(b, 3, "OutgoingMailServerAuthentication",
+	    "EmailAuthPassword", sub);
+	pl_string(b, 3, "OutgoingMailServerHostName", out->host, sub);
+	pl_int(b, 3, "OutgoingMailServerPortNumber", out->port);
+	pl_bool(b, 3, "OutgoingMailServerUseSSL", out->sock != SOCK_PLAIN);
+	pl_raw(b, 3, "OutgoingMailServerUsername", login);
+	pl_bool(b, 3, "OutgoingPasswordSameAsIncomingPassword", 1);
+	pl_payload(b, "com.apple.mail.managed", "mail", MARK_UUID_MAIL, disp,
+	    sub);
+	buf_puts(b, "\t\t</dict>\n");
+}
+
+/* The profile's own keys, after its payloads. */
+static void
+pl_profile(struct buf *b, const char *disp, const struct subst *sub)
+{
+	char	 id[32];
+
+	pl_string(b, 1, "PayloadDescription", "Mail settings for "
+	    "%EMAILDOMAIN%", sub);
+	pl_string(b, 1, "PayloadDisplayName", disp, sub);
+	snprintf(id, sizeof(id), "mailautoconf.%c", MARK_UUID_PROFILE);
+	pl_raw(b, 1, "PayloadIdentifier", id);
+	pl_bool(b, 1, "PayloadRemovalDisallowed", 0);
+	pl_string(b, 1, "PayloadType", "Configuration", sub);
+	id[0] = MARK_UUID_PROFILE;
+	id[1] = '\0';
+	pl_raw(b, 1, "PayloadUUID", id);
+	pl_int(b, 1, "PayloadVersion", 1);
+}
+
+/*
  * Render an Apple configuration profile: one com.apple.mail.managed
- * payload (the first incoming server, IMAP preferred, and the first
- * SMTP server), plus CalDAV and CardDAV payloads when configured.
- * Every identifier and UUID is a marker named after the address, so a
+ * payload, plus CalDAV and CardDAV payloads when configured.  Every
+ * identifier and UUID is a marker named after the address, so a
  * re-download is byte-identical.  Never a password.
  */
 void
 xml_mobileconfig(struct buf *b, const struct section *s, const char *target)
 {
-	const struct server *in, *out;
 	struct subst	 sub, login;
 	struct buf	 aliasaddr, user;
 	const char	*disp;
-	char		 id[32];
-	enum proto	 ip = P_IMAP;
 
 	user_subst(&sub, &aliasaddr, target);
 	/* The login name, escaped once, its placeholders as markers. */
@@ -633,11 +688,6 @@ xml_mobileconfig(struct buf *b, const struct section *s, const char *target)
 	buf_putc(&user, '\0');
 	login = sub;
 	login.addr = user.err ? "" : user.p;
-	if (xml_pick(s, P_IMAP, &in, 1) == 0) {
-		ip = P_POP3;
-		xml_pick(s, P_POP3, &in, 1);
-	}
-	xml_pick(s, P_SMTP, &out, 1);
 	disp = s->display_name != NULL ? s->display_name : "%EMAILDOMAIN%";
 
 	buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -645,27 +695,8 @@ xml_mobileconfig(struct buf *b, const struct section *s, const char *target)
 	    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
 	    "<plist version=\"1.0\">\n<dict>\n");
 	pl_key(b, 1, "PayloadContent");
-	buf_puts(b, "\t<array>\n\t\t<dict>\n");
-	pl_string(b, 3, "EmailAccountDescription", disp, &sub);
-	pl_string(b, 3, "EmailAccountType", ip == P_IMAP ? "EmailTypeIMAP" :
-	    "EmailTypePOP", &sub);
-	pl_raw(b, 3, "EmailAddress", mark_addr);
-	pl_string(b, 3, "IncomingMailServerAuthentication",
-	    "EmailAuthPassword", &sub);
-	pl_string(b, 3, "IncomingMailServerHostName", in->host, &sub);
-	pl_int(b, 3, "IncomingMailServerPortNumber", in->port);
-	pl_bool(b, 3, "IncomingMailServerUseSSL", in->sock != SOCK_PLAIN);
-	pl_raw(b, 3, "IncomingMailServerUsername", login.addr);
-	pl_string(b, 3, "OutgoingMailServerAuthentication",
-	    "EmailAuthPassword", &sub);
-	pl_string(b, 3, "OutgoingMailServerHostName", out->host, &sub);
-	pl_int(b, 3, "OutgoingMailServerPortNumber", out->port);
-	pl_bool(b, 3, "OutgoingMailServerUseSSL", out->sock != SOCK_PLAIN);
-	pl_raw(b, 3, "OutgoingMailServerUsername", login.addr);
-	pl_bool(b, 3, "OutgoingPasswordSameAsIncomingPassword", 1);
-	pl_payload(b, "com.apple.mail.managed", "mail", MARK_UUID_MAIL, disp,
-	    &sub);
-	buf_puts(b, "\t\t</dict>\n");
+	buf_puts(b, "\t<array>\n");
+	pl_mail(b, s, disp, &sub, login.addr);
 	if (s->url[URL_CALDAV] != NULL)
 		pl_dav(b, "CalDAV", s->url[URL_CALDAV], MARK_UUID_CALDAV, disp,
 		    &login);
@@ -673,17 +704,7 @@ xml_mobileconfig(struct buf *b, const struct section *s, const char *target)
 		pl_dav(b, "CardDAV", s->url[URL_CARDDAV], MARK_UUID_CARDDAV,
 		    disp, &login);
 	buf_puts(b, "\t</array>\n");
-	pl_string(b, 1, "PayloadDescription", "Mail settings for "
-	    "%EMAILDOMAIN%", &sub);
-	pl_string(b, 1, "PayloadDisplayName", disp, &sub);
-	snprintf(id, sizeof(id), "mailautoconf.%c", MARK_UUID_PROFILE);
-	pl_raw(b, 1, "PayloadIdentifier", id);
-	pl_bool(b, 1, "PayloadRemovalDisallowed", 0);
-	pl_string(b, 1, "PayloadType", "Configuration", &sub);
-	id[0] = MARK_UUID_PROFILE;
-	id[1] = '\0';
-	pl_raw(b, 1, "PayloadUUID", id);
-	pl_int(b, 1, "PayloadVersion", 1);
+	pl_profile(b, disp, &sub);
 	buf_puts(b, "</dict>\n</plist>\n");
 	if (aliasaddr.err || user.err)
 		b->err = 1;

@@ -46,5 +46,32 @@ for f in xmlgen valid buf; do
 		echo "not ok - $f.c calls into the configuration: $bad"
 	fi
 done
+# Each prototype stands in the header group of the file that defines it
+# (a group starts with a comment naming the file: "/* ---- buf.c").
+dir=$(dirname "$1")
+protos=$(awk '
+FNR == 1 { grp = FILENAME; sub(/.*\//, "", grp); sub(/\.h$/, "", grp) }
+/^\/\* (---- )?[a-z]+\.c[: ]/ {
+	match($0, /[a-z]+\.c/); grp = substr($0, RSTART, RLENGTH - 2); next
+}
+/^(static|typedef|#|\t| )/ { next }
+/^[A-Za-z].*[ *]\(?[a-z_0-9]+\(/ {
+	line = $0; sub(/\(.*/, "", line); n = split(line, w, /[ \t*]+/)
+	print grp, w[n]
+}' mailautoconf.h buf.h conf.h)
+misplaced=$(echo "$protos" | while read -r grp fn; do
+	if [ ! -f "$dir/$grp.o" ] ||
+	    ! nm -g --defined-only "$dir/$grp.o" | awk '{ print $3 }' |
+	    grep -qx "$fn"; then
+		echo "$fn (under $grp.c)"
+	fi
+done)
+if [ -z "$misplaced" ]; then
+	pass=$((pass + 1))
+	echo "ok - $(echo "$protos" | wc -l) prototypes, each in its file's group"
+else
+	fail=$((fail + 1))
+	echo "not ok - prototypes not in the group of their file:" $misplaced
+fi
 echo "layers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
