@@ -523,6 +523,116 @@ test_parse_errors(void **state)
 	assert_string_equal(host_of(&rq), "");
 }
 
+/* ---- req_inputs: what a route reads, checked before its handler ---- */
+
+#define AD_BODY(addr) "<?xml version=\"1.0\"?><Autodiscover xmlns=" \
+	"\"http://schemas.microsoft.com/exchange/autodiscover/outlook/" \
+	"requestschema/2006\"><Request><EMailAddress>" addr \
+	"</EMailAddress><AcceptableResponseSchema>http://schemas." \
+	"microsoft.com/exchange/autodiscover/outlook/responseschema/2006a" \
+	"</AcceptableResponseSchema></Request></Autodiscover>"
+
+static void
+test_inputs(void **state)
+{
+	static const struct {
+		unsigned	 want;
+		const char	*method, *uri, *host, *body;
+		enum input	 addr;		/* addr_in */
+		const char	*dom;		/* NULL: none */
+		enum input	 body_in;
+		enum jproto	 proto;
+	} cases[] = {
+		/* The query's address; its domain, lower-cased. */
+		{ IN_EMAILADDRESS | IN_HOST, "GET",
+		    "/mail/config-v1.1.xml?emailaddress=Ann@Example.COM",
+		    "other.example", NULL, INPUT_OK, "example.com",
+		    INPUT_NONE, JP_NONE },
+		/* No address: the Host's domain, its prefix dropped. */
+		{ IN_EMAILADDRESS | IN_HOST, "GET", "/mail/config-v1.1.xml",
+		    "autoconfig.Example.org:443", NULL, INPUT_NONE,
+		    "example.org", INPUT_NONE, JP_NONE },
+		/* An empty value counts as none. */
+		{ IN_EMAILADDRESS | IN_HOST, "GET",
+		    "/mail/config-v1.1.xml?emailaddress=", "example.org",
+		    NULL, INPUT_NONE, "example.org", INPUT_NONE, JP_NONE },
+		/* A bad address: recorded, the Host not read. */
+		{ IN_EMAILADDRESS | IN_HOST, "GET",
+		    "/mail/config-v1.1.xml?emailaddress=a..b@example.com",
+		    "example.org", NULL, INPUT_BAD, NULL, INPUT_NONE,
+		    JP_NONE },
+		{ IN_EMAILADDRESS | IN_HOST, "GET",
+		    "/mail/config-v1.1.xml?emailaddress=%zz", "example.org",
+		    NULL, INPUT_BAD, NULL, INPUT_NONE, JP_NONE },
+		/* An IP literal is no domain. */
+		{ IN_EMAILADDRESS | IN_HOST, "GET", "/mail/config-v1.1.xml",
+		    "192.0.2.1", NULL, INPUT_NONE, NULL, INPUT_NONE, JP_NONE },
+		/* A route that reads no address ignores one. */
+		{ IN_HOST, "GET", "/.well-known/jmap?emailaddress=a@b.example",
+		    "example.net", NULL, INPUT_NONE, "example.net",
+		    INPUT_NONE, JP_NONE },
+		/* autodiscover.json: path form, query form, Protocol. */
+		{ IN_PATHADDR | IN_EMAIL | IN_HOST | IN_PROTOCOL, "GET",
+		    "/autodiscover/autodiscover.json/v1.0/u@Example.com"
+		    "?Protocol=ActiveSync", "example.org", NULL, INPUT_OK,
+		    "example.com", INPUT_NONE, JP_ACTIVESYNC },
+		{ IN_PATHADDR | IN_EMAIL | IN_HOST | IN_PROTOCOL, "GET",
+		    "/autodiscover/autodiscover.json/v1.0/nobody"
+		    "?Protocol=autodiscoverv1", "example.org", NULL,
+		    INPUT_BAD, NULL, INPUT_NONE, JP_AUTODISCOVER },
+		{ IN_PATHADDR | IN_EMAIL | IN_HOST | IN_PROTOCOL, "GET",
+		    "/autodiscover/autodiscover.json?Email=u@example.com"
+		    "&Protocol=Other", NULL, NULL, INPUT_OK, "example.com",
+		    INPUT_NONE, JP_OTHER },
+		{ IN_PATHADDR | IN_EMAIL | IN_HOST | IN_PROTOCOL, "GET",
+		    "/autodiscover/autodiscover.json", NULL, NULL, INPUT_NONE,
+		    NULL, INPUT_NONE, JP_OTHER },
+		/* The Autodiscover body of a POST; GET reads the Host. */
+		{ IN_BODY | IN_HOST, "POST", "/autodiscover/autodiscover.xml",
+		    "example.org", AD_BODY("u@Example.net"), INPUT_OK,
+		    "example.net", INPUT_OK, JP_NONE },
+		{ IN_BODY | IN_HOST, "POST", "/autodiscover/autodiscover.xml",
+		    "example.org", AD_BODY("not an address"), INPUT_BAD, NULL,
+		    INPUT_OK, JP_NONE },
+		{ IN_BODY | IN_HOST, "POST", "/autodiscover/autodiscover.xml",
+		    "example.org", "<Autodiscover>", INPUT_NONE, NULL,
+		    INPUT_BAD, JP_NONE },
+		{ IN_BODY | IN_HOST, "GET", "/autodiscover/autodiscover.xml",
+		    "example.org", NULL, INPUT_NONE, "example.org",
+		    INPUT_NONE, JP_NONE },
+	};
+	struct request	 rq;
+	size_t		 i;
+
+	(void)state;
+	body_init();
+	for (i = 0; i < NELEM(cases); i++) {
+		tu_request(&rq, cases[i].method, cases[i].uri, cases[i].host);
+		if (cases[i].body != NULL) {
+			rq.body = cases[i].body;
+			rq.bodylen = strlen(cases[i].body);
+		}
+		/* Filled twice: nothing of a first call leaks into a second. */
+		req_inputs(&rq, cases[i].want);
+		req_inputs(&rq, cases[i].want);
+		if (rq.addr_in != cases[i].addr || rq.body_in !=
+		    cases[i].body_in || rq.proto != cases[i].proto)
+			fail_msg("case %zu (%s): addr %d body %d proto %d", i,
+			    cases[i].uri, rq.addr_in, rq.body_in, rq.proto);
+		if (cases[i].dom == NULL) {
+			if (rq.dom != NULL)
+				fail_msg("case %zu: domain %.*s", i,
+				    (int)rq.domlen, rq.dom);
+			continue;
+		}
+		assert_non_null(rq.dom);
+		assert_int_equal(rq.domlen, strlen(cases[i].dom));
+		assert_memory_equal(rq.dom, cases[i].dom, rq.domlen);
+		if (rq.addr_in == INPUT_OK)
+			assert_int_equal(rq.addr.full[rq.addr.locallen], '@');
+	}
+}
+
 int
 main(void)
 {
@@ -535,6 +645,7 @@ main(void)
 		cmocka_unit_test(test_parse_script_name),
 		cmocka_unit_test(test_parse_methods),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_inputs),
 	};
 
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
