@@ -225,7 +225,16 @@ params_ok(const unsigned char *p, size_t n)
 		if (clen == 0)
 			break;
 		end = off + FCGI_HEAD + clen;
-		for (i = off + FCGI_HEAD; i < end; i += k, skip -= k) {
+		i = off + FCGI_HEAD;
+		if (skip == 0 && have == 0 && field == 0)
+			/*
+			 * The usual pairs first: two one-byte lengths, the
+			 * name and value inside this record.
+			 */
+			while (end - i >= 2 && ((p[i] | p[i + 1]) & 0x80) == 0 &&
+			    (size_t)p[i] + p[i + 1] <= end - i - 2)
+				i += 2 + (size_t)p[i] + p[i + 1];
+		for (; i < end; i += k, skip -= k) {
 			if (skip == 0 && have == 0 && field == 0 &&
 			    end - i >= 2 && ((p[i] | p[i + 1]) & 0x80) == 0) {
 				/* The usual pair: two one-byte lengths. */

@@ -243,6 +243,8 @@ size_t	 utf8_seq(const unsigned char *, size_t, unsigned *);
 int	 valid_utf8(const char *, size_t);
 int	 valid_domain(const char *, size_t, char *, size_t);
 int	 valid_addr(const char *, size_t, struct addr *);
+/* The length of a prefix of a string, any case, or 0 if it is none. */
+size_t	 str_prefix_ci(const char *, const char *);
 /* The offset of lower-case needle in n bytes of hay, any case; or -1. */
 long	 str_find_ci(const char *, size_t, const char *);
 int	 valid_uint(const char *, size_t, unsigned, unsigned, unsigned *);

@@ -43,19 +43,19 @@ req_content_length(const char *s, size_t *len)
 }
 
 /*
- * Percent-decode n bytes of s into out (size outsz, NUL-terminated).
- * "%00", a bad escape or a result that does not fit fail with -1;
- * otherwise returns the decoded length.  '+' stays '+': it is common in
- * local parts and a space is never valid in an address anyway.
+ * Percent-decode s into out (size outsz, NUL-terminated): n bytes, or
+ * fewer where the byte stop comes first (-1: none).  "%00", a raw NUL,
+ * a bad escape or a result that does not fit fail with -1; otherwise
+ * returns the decoded length.  '+' stays '+': it is common in local
+ * parts and a space is never valid in an address anyway.
  */
 static int
-pct_decode(const char *s, size_t n, char *out, size_t outsz)
+pct_decode(const char *s, size_t n, int stop, char *out, size_t outsz)
 {
 	size_t	 i, o = 0;
 	int	 hi, lo, c;
 
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
+	for (i = 0; i < n && (c = (unsigned char)s[i]) != stop; i++) {
 		if (c == '%') {
 			if (n - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
 			    (lo = hexval(s[i + 2])) < 0)
@@ -104,7 +104,7 @@ req_path(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
 		*outlen = n;
 		return 0;
 	}
-	if ((len = pct_decode(s, n, out, outsz)) < 0)
+	if ((len = pct_decode(s, n, -1, out, outsz)) < 0)
 		return -1;
 	*outlen = str_squeeze(out, (size_t)len);
 	out[*outlen] = '\0';
@@ -120,24 +120,18 @@ req_path(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
 int
 req_query(const char *q, const char *key, char *out, size_t outsz)
 {
-	size_t	 klen = strlen(key), plen;
-	const char *p, *end, *eq;
+	const char	*p;
+	size_t		 k;
+	int		 n;
 
 	if (q == NULL)
 		return -1;
-	for (p = q; *p != '\0'; p = *end == '\0' ? end : end + 1) {
-		if ((end = strchr(p, '&')) == NULL)
-			end = p + strlen(p);
-		plen = (size_t)(end - p);
-		if ((eq = memchr(p, '=', plen)) == NULL ||
-		    (size_t)(eq - p) != klen)
+	for (p = q; *p != '\0'; p += strcspn(p, "&"), p += *p == '&') {
+		if ((k = str_prefix_ci(p, key)) == 0 || p[k] != '=')
 			continue;
-		if (!str_caseeq(p, key, klen))
-			continue;
-		if (pct_decode(eq + 1, (size_t)(end - eq - 1), out,
-		    outsz) < 0)
-			return -2;
-		return (int)strlen(out);
+		p += k + 1;
+		n = pct_decode(p, strlen(p), '&', out, outsz);
+		return n < 0 ? -2 : n;
 	}
 	return -1;
 }

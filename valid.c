@@ -412,6 +412,22 @@ str_expand(const char *s, const char *dom, char *out, size_t outsz)
 }
 
 /*
+ * The length of prefix when the string s starts with it, ignoring
+ * ASCII case; else 0.
+ */
+size_t
+str_prefix_ci(const char *s, const char *prefix)
+{
+	size_t	 i;
+
+	for (i = 0; prefix[i] != '\0'; i++)
+		if (s[i] != prefix[i] &&
+		    lower((unsigned char)s[i]) != lower((unsigned char)prefix[i]))
+			return 0;
+	return i;
+}
+
+/*
  * Find needle (lower case) in the first n bytes of hay, ignoring ASCII
  * case; its offset, or -1.
  */
