@@ -62,7 +62,7 @@ usage(FILE *fp)
 	    "                    [-s unix:path | host:port [-b backlog]]\n"
 	    "       mailautoconf [-c file] -r url [-m method] [-H host] "
 	    "< body\n"
-	    "       mailautoconf [-c file] --dns [domain ...]\n"
+	    "       mailautoconf [-c file] --dns [-H hoster] [domain ...]\n"
 	    "       mailautoconf -h | -V\n");
 }
 
@@ -511,7 +511,7 @@ run_dns(const struct options *o, char *const *names, int n)
 	/* The records need no prepared answer. */
 	if ((cfg = config_load(conf_path(o), CONF_LAZY)) == NULL)
 		return EX_CONFIG;
-	rc = dns_zone(cfg, stdout, names, n);
+	rc = dns_zone(cfg, stdout, names, n, o->host);
 	config_free(cfg);
 	return rc == 0 ? EX_OK : 1;
 }

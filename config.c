@@ -64,6 +64,36 @@ srv_refused(const struct config *cfg, const struct section *s, int p)
 	    !(src->none & (1u << p));
 }
 
+/*
+ * A hoster's answers name its own hosts: %EMAILDOMAIN% there is the
+ * customer's domain, which has no such host (nor a certificate for it).
+ */
+static void
+check_hosted(struct frame *f, const struct section *s)
+{
+	const char	*ad = s->url[URL_AUTODISCOVER];
+	unsigned	 i;
+	int		 p;
+
+	for (p = 0; p < PROTO_COUNT; p++)
+		for (i = 0; i < s->nsrv[p]; i++)
+			if (strstr(s->srv[p][i].host, "%EMAILDOMAIN%") != NULL) {
+				f->file = s->srv[p][i].file;
+				conf_warn(f, s->srv[p][i].line, "%s: hosted: "
+				    "%%EMAILDOMAIN%% is each customer's domain: "
+				    "a customer needs this host and its "
+				    "certificate", proto_names[p]);
+			}
+	if (ad == NULL || strstr(ad, "%EMAILDOMAIN%") != NULL) {
+		f->file = s->file;
+		conf_warn(f, s->line, "hosted: autodiscover_url %s "
+		    "%%EMAILDOMAIN%%: autodiscover.json sends a customer's "
+		    "client to autodiscover.CUSTOMER; give the hoster's own "
+		    "URL", ad == NULL ? "is not set, its default uses" :
+		    "uses");
+	}
+}
+
 static void
 check_section(const struct config *cfg, struct frame *f,
     const struct section *s)
@@ -81,6 +111,8 @@ check_section(const struct config *cfg, struct frame *f,
 	if (s->nsrv[P_SMTP] == 0 && !srv_refused(cfg, s, P_SMTP))
 		conf_err(f, s->line, "domain %s: no smtp server (clients "
 		    "refuse a configuration without one)", s->names[0]);
+	if (s->hosted)
+		check_hosted(f, s);
 	for (p = 0; p < PROTO_COUNT; p++) {
 		for (i = 0; i < s->nsrv[p]; i++) {
 			sv = &s->srv[p][i];
@@ -215,6 +247,8 @@ config_summary(const struct config *cfg, FILE *fp)
 			buf_puts(&b, d->target);
 			buf_putc(&b, ';');
 		}
+		if (d->sec->hosted)
+			buf_puts(&b, " hosts other domains;");
 		for (p = 0; p < PROTO_COUNT; p++) {
 			n = xml_pick(d->sec, (enum proto)p, pick,
 			    SERVERS_MAX);

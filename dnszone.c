@@ -70,32 +70,40 @@ url_srv(FILE *fp, const char *svc, const char *url, const char *dom,
 	}
 }
 
+/* The mail, JMAP, DAV and Autodiscover SRV records of s for dom. */
+static void
+service_records(FILE *fp, const struct section *s, const char *dom,
+    const char *sdom, const char *addom)
+{
+	fprintf(fp, "; mail services, RFC 6186 and RFC 8314 "
+	    "(target \".\": not offered)\n");
+	mail_srv(fp, s, P_IMAP, 1, "_imaps._tcp", dom, sdom);
+	mail_srv(fp, s, P_IMAP, 0, "_imap._tcp", dom, sdom);
+	mail_srv(fp, s, P_POP3, 1, "_pop3s._tcp", dom, sdom);
+	mail_srv(fp, s, P_POP3, 0, "_pop3._tcp", dom, sdom);
+	mail_srv(fp, s, P_SMTP, 1, "_submissions._tcp", dom, sdom);
+	mail_srv(fp, s, P_SMTP, 0, "_submission._tcp", dom, sdom);
+	fprintf(fp, "; JMAP (RFC 8620), CalDAV and CardDAV (RFC 6764), "
+	    "Outlook\n");
+	url_srv(fp, "_jmap._tcp", s->url[URL_JMAP], dom, sdom, 0);
+	url_srv(fp, "_caldavs._tcp", s->url[URL_CALDAV], dom, sdom, 1);
+	url_srv(fp, "_carddavs._tcp", s->url[URL_CARDDAV], dom, sdom, 1);
+	url_srv(fp, "_autodiscover._tcp", s->url[URL_AUTODISCOVER] != NULL ?
+	    s->url[URL_AUTODISCOVER] :
+	    "https://autodiscover.%EMAILDOMAIN%/autodiscover/autodiscover.xml",
+	    dom, s->url[URL_AUTODISCOVER] != NULL ? sdom : addom, 0);
+}
+
 static void
 domain_records(FILE *fp, const struct domain *d)
 {
-	const struct section *s = d->sec;
 	const char	*sdom = d->target != NULL ? d->target : d->name;
 
 	fprintf(fp, "; %s", d->name);
 	if (d->target != NULL)
 		fprintf(fp, " (alias of %s)", d->target);
-	fprintf(fp, "\n; mail services, RFC 6186 and RFC 8314 "
-	    "(target \".\": not offered)\n");
-	mail_srv(fp, s, P_IMAP, 1, "_imaps._tcp", d->name, sdom);
-	mail_srv(fp, s, P_IMAP, 0, "_imap._tcp", d->name, sdom);
-	mail_srv(fp, s, P_POP3, 1, "_pop3s._tcp", d->name, sdom);
-	mail_srv(fp, s, P_POP3, 0, "_pop3._tcp", d->name, sdom);
-	mail_srv(fp, s, P_SMTP, 1, "_submissions._tcp", d->name, sdom);
-	mail_srv(fp, s, P_SMTP, 0, "_submission._tcp", d->name, sdom);
-	fprintf(fp, "; JMAP (RFC 8620), CalDAV and CardDAV (RFC 6764), "
-	    "Outlook\n");
-	url_srv(fp, "_jmap._tcp", s->url[URL_JMAP], d->name, sdom, 0);
-	url_srv(fp, "_caldavs._tcp", s->url[URL_CALDAV], d->name, sdom, 1);
-	url_srv(fp, "_carddavs._tcp", s->url[URL_CARDDAV], d->name, sdom, 1);
-	url_srv(fp, "_autodiscover._tcp", s->url[URL_AUTODISCOVER] != NULL ?
-	    s->url[URL_AUTODISCOVER] :
-	    "https://autodiscover.%EMAILDOMAIN%/autodiscover/autodiscover.xml",
-	    d->name, sdom, 0);
+	fputc('\n', fp);
+	service_records(fp, d->sec, d->name, sdom, sdom);
 	fprintf(fp, "; point these names at the web server that runs "
 	    "mailautoconf (A/AAAA or CNAME):\n"
 	    ";   autoconfig.%s.    (Thunderbird, Evolution, KMail)\n"
@@ -104,33 +112,91 @@ domain_records(FILE *fp, const struct domain *d)
 }
 
 /*
+ * What customer domain dom publishes to be served by hoster h (a
+ * section with hosted = yes): %EMAILDOMAIN% is dom, as in the answers;
+ * without an autodiscover_url, Outlook is sent to the hoster's
+ * autodiscover name.  Thunderbird's own path is the MX: a comment.
+ */
+static void
+hosted_records(FILE *fp, const struct domain *h, const char *dom)
+{
+	fprintf(fp, "; %s, hosted by %s\n", dom, h->name);
+	service_records(fp, h->sec, dom, dom, h->name);
+	fprintf(fp, "; Thunderbird asks autoconfig. of the MX host's domain: "
+	    "let the MX of %s\n"
+	    "; be a host under %s, for example\n"
+	    ";   %s. IN MX 10 mx.%s.\n"
+	    "; (or publish CNAMEs autoconfig.%s. and autodiscover.%s. to "
+	    "the\n"
+	    "; hoster's names, each with a certificate for it)\n\n",
+	    dom, h->name, dom, h->name, dom, dom);
+}
+
+/*
+ * The configured hoster named (an alias stands for its target), or
+ * NULL with the reason on stderr.
+ */
+static const struct domain *
+find_hoster(const struct config *cfg, const char *name)
+{
+	const struct domain *h;
+	char		 dom[DOMAIN_MAX + 1];
+	int		 len;
+
+	len = valid_domain(name, strlen(name), dom, sizeof(dom));
+	if (len < 0 || (h = config_lookup(cfg, dom, (size_t)len)) == NULL) {
+		fprintf(stderr, "mailautoconf: %s: not a configured domain\n",
+		    name);
+		return NULL;
+	}
+	if (h->target != NULL)
+		h = config_lookup(cfg, h->target, strlen(h->target));
+	if (h == NULL || !h->sec->hosted) {
+		fprintf(stderr, "mailautoconf: %s: its section does not say "
+		    "hosted = yes\n", name);
+		return NULL;
+	}
+	return h;
+}
+
+/*
  * Print the records of the n domains named (all configured ones when
- * n is 0).  Returns 0, or -1 when a named domain is not configured
- * (reported on stderr; the others are still printed).
+ * n is 0).  With a hoster (not NULL), the names are customer domains
+ * it hosts, which must not be configured themselves.  Returns 0, or -1
+ * when a name is not what it should be (reported on stderr; the others
+ * are still printed).
  */
 int
-dns_zone(const struct config *cfg, FILE *fp, char *const *names, int n)
+dns_zone(const struct config *cfg, FILE *fp, char *const *names, int n,
+    const char *hoster)
 {
-	const struct domain *d;
+	const struct domain *d, *h = NULL;
 	char		 dom[DOMAIN_MAX + 1];
 	size_t		 i;
 	int		 k, len, rc = 0;
 
-	if (n == 0) {
+	if (hoster != NULL && (h = find_hoster(cfg, hoster)) == NULL)
+		return -1;
+	if (n == 0 && h == NULL) {
 		for (i = 0; i < config_ndomains(cfg); i++)
 			domain_records(fp, config_domain(cfg, i));
 		return 0;
 	}
 	for (k = 0; k < n; k++) {
 		len = valid_domain(names[k], strlen(names[k]), dom, sizeof(dom));
-		if (len < 0 || (d = config_lookup(cfg, dom, (size_t)len)) ==
-		    NULL) {
+		d = len < 0 ? NULL : config_lookup(cfg, dom, (size_t)len);
+		if (len < 0 || (h == NULL && d == NULL)) {
 			fprintf(stderr, "mailautoconf: %s: not a configured "
 			    "domain\n", names[k]);
 			rc = -1;
-			continue;
-		}
-		domain_records(fp, d);
+		} else if (h != NULL && d != NULL) {
+			fprintf(stderr, "mailautoconf: %s: configured itself, "
+			    "not hosted: --dns %s\n", names[k], dom);
+			rc = -1;
+		} else if (h != NULL)
+			hosted_records(fp, h, dom);
+		else
+			domain_records(fp, d);
 	}
 	return rc;
 }

@@ -29,6 +29,7 @@ const struct key conf_keys[] = {
 	{ KEY("ttl", K_UINT, ANY, ttl), .min = 1, .max = TTL_MAX,
 	    .unit = "hours" },
 	{ KEY("alias", K_ALIAS, IN_DOMAIN, alias) },
+	{ KEY("hosted", K_BOOL, IN_DOMAIN, hosted) },
 	{ KEY("autodiscover_url", K_URL, ANY, url[URL_AUTODISCOVER]) },
 	{ KEY("activesync_url", K_URL, ANY, url[URL_ACTIVESYNC]) },
 	{ KEY("jmap_url", K_URL, ANY, url[URL_JMAP]) },

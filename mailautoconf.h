@@ -301,6 +301,7 @@ struct tmpl {
  */
 struct answers {
 	const struct tmpl *tb;		/* Thunderbird clientConfig */
+	const struct tmpl *tbhost;	/* the same for a hosted address */
 	const struct tmpl *ol;		/* Outlook POX, for an address */
 	const struct tmpl *olget;	/* Outlook POX, no user (GET) */
 	const struct tmpl *eas;		/* MobileSync; NULL without a URL */
@@ -338,6 +339,7 @@ struct section {
 	int		 alias_line;
 	int		 alternatives;
 	int		 leave_on_server;
+	int		 hosted;	/* answers addresses of unknown domains */
 	unsigned	 ttl;
 	const char	*sign_path[3];	/* certificate, key, chain */
 	int		 sign_line;
@@ -376,7 +378,8 @@ extern const char *const auth_names[AUTH_COUNT];
 
 /* ---- xmlgen.c: the emitters ---- */
 
-void	 xml_thunderbird(struct buf *, const struct section *, const char *);
+void	 xml_thunderbird(struct buf *, const struct section *, const char *,
+	    int);
 void	 xml_outlook(struct buf *, const struct section *, const char *, int);
 void	 xml_mobilesync(struct buf *, const struct section *, const char *);
 void	 json_locator(struct buf *, const char *, const char *, const char *);
@@ -398,7 +401,8 @@ void	 url_split(const char *, struct urlparts *);
 
 /* ---- dnszone.c ---- */
 
-int	 dns_zone(const struct config *, FILE *, char *const *, int);
+int	 dns_zone(const struct config *, FILE *, char *const *, int,
+	    const char *);
 
 /* ---- sign.c: optional CMS signing of Apple profiles (libcrypto) ---- */
 

@@ -194,8 +194,12 @@ prepare(struct prep *pp, struct frame *f, const struct domain *d)
 	struct buf	 b;
 
 	buf_init(&b);
-	xml_thunderbird(&b, s, d->target);
+	xml_thunderbird(&b, s, d->target, 0);
 	a->tb = prepared(pp, f, d, &b);
+	if (s->hosted) {
+		xml_thunderbird(&b, s, NULL, 1);
+		a->tbhost = prepared(pp, f, d, &b);
+	}
 	xml_outlook(&b, s, d->target, 1);
 	a->ol = prepared(pp, f, d, &b);
 	xml_outlook(&b, s, d->target, 0);

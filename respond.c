@@ -61,54 +61,85 @@ resp_error(struct response *r, enum status st, const char *why)
 }
 
 /*
- * The configured domain dom with its answers ready; NULL with the answer
- * made in r (404 when not configured, 500 when its answers cannot be
- * prepared).
+ * What a request is answered with: a domain's settings and answers, and
+ * the domain its answers name (the requested one; for a hosted address,
+ * the address's).
+ */
+struct target {
+	const struct domain *d;
+	const char	*name;
+	size_t		 namelen;
+	int		 hosted;
+};
+
+/*
+ * The domain that hosts rq's address: the Host's domain (without its
+ * autoconfig. or autodiscover. label) when its section says hosted; an
+ * alias of such a domain stands for its target.  NULL when none.
  */
 static const struct domain *
-ready_domain(const struct config *cfg, const char *dom, size_t len,
-    struct response *r)
+hoster(const struct config *cfg, const struct request *rq)
 {
+	char		 host[DOMAIN_MAX + 1];
 	const struct domain *d;
+	int		 n;
 
-	if ((d = config_lookup(cfg, dom, len)) == NULL)
-		resp_error(r, ST_NOTFOUND, "domain not configured");
-	else if (config_ready(cfg, d) == -1) {
-		resp_error(r, ST_INTERNAL, "domain's answers could not be "
-		    "prepared");
-		d = NULL;
-	}
+	if (rq->addr_in != INPUT_OK || (n = req_host(rq->http_host, host,
+	    sizeof(host))) <= 0 || (d = config_lookup(cfg, host,
+	    (size_t)n)) == NULL || !d->sec->hosted)
+		return NULL;
+	if (d->target != NULL)
+		d = config_lookup(cfg, d->target, strlen(d->target));
 	return d;
 }
 
 /*
- * The domain a request is about (the address's, else the Host's), with
- * its answers ready; NULL with the answer made in r.
+ * The target of a request: the domain of its address, else of its
+ * Host, when configured; else the hoster of its address.  Its answers
+ * are made ready.  0, or -1 with the answer made in r (400, 404, 500).
  */
-static const struct domain *
-find_domain(const struct config *cfg, const struct request *rq,
-    struct response *r)
+static int
+find_target(const struct config *cfg, const struct request *rq,
+    struct target *t, struct response *r)
 {
 	if (rq->addr_in == INPUT_BAD) {
 		resp_error(r, ST_BADREQ, "invalid e-mail address");
-		return NULL;
+		return -1;
 	}
 	if (rq->dom == NULL) {
 		resp_error(r, ST_BADREQ, "no e-mail address and no usable Host");
-		return NULL;
+		return -1;
 	}
-	return ready_domain(cfg, rq->dom, rq->domlen, r);
+	t->hosted = 0;
+	if ((t->d = config_lookup(cfg, rq->dom, rq->domlen)) != NULL) {
+		t->name = t->d->name;
+		t->namelen = t->d->namelen;
+	} else if ((t->d = hoster(cfg, rq)) != NULL) {
+		/* Only a miss pays for the Host's lookup. */
+		t->name = rq->dom;	/* lives as long as rq */
+		t->namelen = rq->domlen;
+		t->hosted = 1;
+	} else {
+		resp_error(r, ST_NOTFOUND, "domain not configured");
+		return -1;
+	}
+	if (config_ready(cfg, t->d) == -1) {
+		resp_error(r, ST_INTERNAL, "domain's answers could not be "
+		    "prepared");
+		return -1;
+	}
+	return 0;
 }
 
-/* Expand a prepared answer for d into r; 200, or 500 on overflow. */
+/* Expand a prepared answer for t into r; 200, or 500 on overflow. */
 static enum status
-answer_ct(struct response *r, const struct tmpl *t, const struct domain *d,
+answer_ct(struct response *r, const struct tmpl *tp, const struct target *t,
     const struct addr *a, const char *ctype, size_t ctypelen)
 {
 	struct buf	 b;
 
 	buf_fixed(&b, RESP_BODY(r), RESP_BODY_MAX);
-	if (tmpl_expand(&b, t, a, d->name, d->namelen) == -1)
+	if (tmpl_expand(&b, tp, a, t->name, t->namelen) == -1)
 		return resp_error(r, ST_INTERNAL, "answer too large");
 	r->status = ST_OK;
 	r->ctype = ctype;
@@ -117,18 +148,19 @@ answer_ct(struct response *r, const struct tmpl *t, const struct domain *d,
 	r->bodylen = b.len;
 	return ST_OK;
 }
-#define answer(r, t, d, a, ct)	answer_ct(r, t, d, a, ct, sizeof(ct) - 1)
+#define answer(r, tp, t, a, ct)	answer_ct(r, tp, t, a, ct, sizeof(ct) - 1)
 
 /* Thunderbird autoconfig: the answer depends on the domain only. */
 static enum status
 h_thunderbird(const struct config *cfg, const struct request *rq,
     struct response *r)
 {
-	const struct domain *d;
+	struct target	 t;
 
-	if ((d = find_domain(cfg, rq, r)) == NULL)
+	if (find_target(cfg, rq, &t, r) == -1)
 		return r->status;
-	return answer(r, d->ans->tb, d, NULL, CT_XML);
+	return answer(r, t.hosted ? t.d->ans->tbhost : t.d->ans->tb, &t,
+	    NULL, CT_XML);
 }
 
 /* An Autodiscover error (HTTP 200, as Outlook expects). */
@@ -158,12 +190,12 @@ static enum status
 h_autodiscover(const struct config *cfg, const struct request *rq,
     struct response *r)
 {
-	const struct domain *d;
+	struct target	 t;
 
 	if (rq->method != M_POST) {
-		if ((d = find_domain(cfg, rq, r)) == NULL)
+		if (find_target(cfg, rq, &t, r) == -1)
 			return r->status;
-		return answer(r, d->ans->olget, d, NULL, CT_XML);
+		return answer(r, t.d->ans->olget, &t, NULL, CT_XML);
 	}
 	if (rq->body_in == INPUT_NOMEM)
 		return resp_error(r, ST_INTERNAL, "autodiscover: out of memory");
@@ -173,12 +205,12 @@ h_autodiscover(const struct config *cfg, const struct request *rq,
 	if (rq->addr_in != INPUT_OK)
 		return ad_error(rq, r, 600, AD_OUTLOOK,
 		    "autodiscover: invalid e-mail address");
-	if ((d = find_domain(cfg, rq, r)) == NULL)
+	if (find_target(cfg, rq, &t, r) == -1)
 		return r->status;
 	if (rq->schema == AD_OUTLOOK)
-		return answer(r, d->ans->ol, d, &rq->addr, CT_XML);
-	if (rq->schema == AD_MOBILESYNC && d->ans->eas != NULL)
-		return answer(r, d->ans->eas, d, &rq->addr, CT_XML);
+		return answer(r, t.d->ans->ol, &t, &rq->addr, CT_XML);
+	if (rq->schema == AD_MOBILESYNC && t.d->ans->eas != NULL)
+		return answer(r, t.d->ans->eas, &t, &rq->addr, CT_XML);
 	return ad_error(rq, r, 601, rq->schema,
 	    "autodiscover: response schema not available");
 }
@@ -214,20 +246,20 @@ h_json(const struct config *cfg, const struct request *rq,
 {
 	static const char badproto[] = "Supported protocols are "
 	    "AutodiscoverV1 and ActiveSync";
-	const struct domain *d;
+	struct target	 t;
 
 	if (rq->proto != JP_AUTODISCOVER && rq->proto != JP_ACTIVESYNC)
 		return json_fail(r, ST_BADREQ, "InvalidProtocol", badproto);
 	if (rq->addr_in == INPUT_BAD || rq->dom == NULL)
 		return json_fail(r, ST_BADREQ, "InvalidUser",
 		    "Invalid e-mail address");
-	if ((d = ready_domain(cfg, rq->dom, rq->domlen, r)) == NULL)
+	if (find_target(cfg, rq, &t, r) == -1)
 		return r->status;
 	if (rq->proto == JP_AUTODISCOVER)
-		return answer(r, d->ans->jsonad, d, NULL, CT_JSON);
-	if (d->ans->jsoneas == NULL)
+		return answer(r, t.d->ans->jsonad, &t, NULL, CT_JSON);
+	if (t.d->ans->jsoneas == NULL)
 		return json_fail(r, ST_BADREQ, "InvalidProtocol", badproto);
-	return answer(r, d->ans->jsoneas, d, NULL, CT_JSON);
+	return answer(r, t.d->ans->jsoneas, &t, NULL, CT_JSON);
 }
 
 /* Apple configuration profile: needs an address. */
@@ -235,23 +267,25 @@ static enum status
 h_mobileconfig(const struct config *cfg, const struct request *rq,
     struct response *r)
 {
-	const struct domain *d;
+	struct target	 t;
 
-	if ((d = find_domain(cfg, rq, r)) == NULL)
+	if (find_target(cfg, rq, &t, r) == -1)
 		return r->status;
 	if (rq->addr_in != INPUT_OK)
 		return resp_error(r, ST_BADREQ, "mobileconfig: no emailaddress");
-	if (answer(r, d->ans->apple, d, &rq->addr, CT_APPLE) != ST_OK)
+	if (answer(r, t.d->ans->apple, &t, &rq->addr, CT_APPLE) != ST_OK)
 		return r->status;
-	if (d->sec->signer != NULL) {
-		if (sign_der(d->sec->signer, r->body, r->bodylen,
+	if (t.d->sec->signer != NULL) {
+		if (sign_der(t.d->sec->signer, r->body, r->bodylen,
 		    RESP_SCRATCH(r), RESP_BODY_MAX, &r->bodylen) == -1)
 			return resp_error(r, ST_INTERNAL, "mobileconfig: signing "
 			    "failed");
 		r->body = RESP_SCRATCH(r);
 	}
-	r->attachment = d->name;
-	r->attachlen = d->namelen;
+	/* The name must outlive the request: a copy in r. */
+	memcpy(r->locbuf, t.name, t.namelen);
+	r->attachment = r->locbuf;
+	r->attachlen = t.namelen;
 	return ST_OK;
 }
 
@@ -265,16 +299,16 @@ static enum status
 redirect(const struct config *cfg, const struct request *rq,
     struct response *r, int which, enum status st)
 {
-	const struct domain *d;
+	struct target	 t;
 	struct buf	 b;
 
-	if ((d = find_domain(cfg, rq, r)) == NULL)
+	if (find_target(cfg, rq, &t, r) == -1)
 		return r->status;
-	if (d->ans->redir[which] == NULL)
+	if (t.d->ans->redir[which] == NULL)
 		return resp_error(r, ST_NOTFOUND, "no URL configured");
 	buf_fixed(&b, r->locbuf, sizeof(r->locbuf));
-	if (tmpl_expand(&b, d->ans->redir[which], NULL, d->name, d->namelen) ==
-	    -1 || (buf_putc(&b, '\0'), b.err))
+	if (tmpl_expand(&b, t.d->ans->redir[which], NULL, t.name,
+	    t.namelen) == -1 || (buf_putc(&b, '\0'), b.err))
 		return resp_error(r, ST_INTERNAL, "redirect URL too long");
 	resp_error(r, st, NULL);
 	r->location = r->locbuf;

@@ -149,13 +149,22 @@ tb_dav(struct buf *b, const char *el, const char *type, const char *url,
  * One <domain> per domain the section serves (README, Endpoints); an
  * alias answer adds the alias (a marker: aliases of one target share
  * it).  A section of one name, or of more than DOMLIST_MAX, lists just
- * the requested domain: the answer stays shared and small.
+ * the requested domain: the answer stays shared and small.  So does
+ * the answer to a hosted address (the requested domain is then the
+ * address's).
  */
 static void
-tb_domains(struct buf *b, const struct section *s, const char *target)
+tb_domains(struct buf *b, const struct section *s, const char *target,
+    int hosted)
 {
 	unsigned	 i;
 
+	if (hosted) {
+		buf_puts(b, "    <domain>");
+		buf_putc(b, MARK_DOMAIN);
+		buf_puts(b, "</domain>\n");
+		return;
+	}
 	if (s->nnames > 1 && s->nnames <= DOMLIST_MAX)
 		for (i = 0; i < s->nnames; i++) {
 			buf_puts(b, "    <domain>");
@@ -179,10 +188,12 @@ tb_domains(struct buf *b, const struct section *s, const char *target)
  * answer depends only on the requested domain, which stands as a marker:
  * usernames keep %EMAILADDRESS% and %EMAILLOCALPART% for the client to
  * expand.  For an alias (target != NULL) %EMAILDOMAIN% is the target and
- * the address is taken as %EMAILLOCALPART%@target.
+ * the address is taken as %EMAILLOCALPART%@target.  hosted: the answer
+ * to an address of a domain the section hosts (tb_domains).
  */
 void
-xml_thunderbird(struct buf *b, const struct section *s, const char *target)
+xml_thunderbird(struct buf *b, const struct section *s, const char *target,
+    int hosted)
 {
 	const struct server *pick[SERVERS_MAX];
 	struct subst	 sub;
@@ -208,7 +219,7 @@ xml_thunderbird(struct buf *b, const struct section *s, const char *target)
 	    "  <emailProvider id=\"");
 	buf_putc(b, MARK_DOMAIN);
 	buf_puts(b, "\">\n");
-	tb_domains(b, s, target);
+	tb_domains(b, s, target, hosted);
 	put_elem(b, 4, "displayName", s->display_name != NULL ?
 	    s->display_name : "%EMAILDOMAIN%", &sub);
 	put_elem(b, 4, "displayShortName", s->short_name != NULL ?

@@ -83,7 +83,7 @@ run_zone(const char *path, const char *const *names, int n, struct zone *z)
 	fp = tmpfile();
 	assert_non_null(fp);
 	tu_capture_begin(&c);
-	z->rc = dns_zone(cfg, fp, argv, n);
+	z->rc = dns_zone(cfg, fp, argv, n, NULL);
 	z->err = tu_capture_end(&c);
 	config_free(cfg);
 	for (i = 0; i < n; i++)
@@ -552,7 +552,7 @@ test_bad_url_refused(void **state)
 		cfg = tu_load(bad[i], 0, &err);
 		if (cfg != NULL) {
 			free(err);
-			dns_zone(cfg, stderr, NULL, 0);
+			dns_zone(cfg, stderr, NULL, 0, NULL);
 			config_free(cfg);
 			fail_msg("%s: loaded; its URL makes the SRV records "
 			    "above", bad[i]);

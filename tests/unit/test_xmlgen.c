@@ -84,7 +84,7 @@ render(const struct section *s, const char *target, const char *dom,
 	unsigned	 pos[64];
 
 	buf_init(&b);
-	xml_thunderbird(&b, s, target);
+	xml_thunderbird(&b, s, target, 0);
 	assert_false(b.err);
 	/* The answer depends on the domain only: no address markers. */
 	assert_int_equal(count_byte(b.p, b.len, MARK_ADDR), 0);
@@ -106,7 +106,7 @@ test_tb_markers(void **state)
 	(void)state;
 	init_section(&s, "%EMAILADDRESS%");
 	buf_init(&b);
-	xml_thunderbird(&b, &s, NULL);
+	xml_thunderbird(&b, &s, NULL, 0);
 	assert_false(b.err);
 	/*
 	 * id, <domain>, the display names (the domain when none is
@@ -183,7 +183,7 @@ test_tb_alias(void **state)
 	init_section(&s, "%EMAILADDRESS%");
 	s.names = tname;
 	buf_init(&b);
-	xml_thunderbird(&b, &s, "target.example");
+	xml_thunderbird(&b, &s, "target.example", 0);
 	/* Only id and one <domain> name the requested domain. */
 	assert_int_equal(count_byte(b.p, b.len, MARK_DOMAIN), 2);
 	buf_free(&b);
