@@ -318,6 +318,7 @@ resolve_aliases(struct config *cfg, struct frame *f)
 		else {
 			cfg->doms[i].target = t->name;
 			cfg->doms[i].sec = t->sec;
+			cfg->doms[i].of = t;
 		}
 	}
 }

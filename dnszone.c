@@ -149,9 +149,9 @@ find_hoster(const struct config *cfg, const char *name)
 		    name);
 		return NULL;
 	}
-	if (h->target != NULL)
-		h = config_lookup(cfg, h->target, strlen(h->target));
-	if (h == NULL || !h->sec->hosted) {
+	if (h->of != NULL)
+		h = h->of;
+	if (!h->sec->hosted) {
 		fprintf(stderr, "mailautoconf: %s: its section does not say "
 		    "hosted = yes\n", name);
 		return NULL;

@@ -318,6 +318,7 @@ struct domain {
 	size_t			 namelen;
 	const struct section	*sec;	/* the settings (an alias's target's) */
 	const char		*target; /* alias target name, else NULL */
+	const struct domain	*of;	/* an alias's target domain, else NULL */
 	struct answers		*ans;
 };
 

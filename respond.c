@@ -88,9 +88,7 @@ hoster(const struct config *cfg, const struct request *rq)
 	    sizeof(host))) <= 0 || (d = config_lookup(cfg, host,
 	    (size_t)n)) == NULL || !d->sec->hosted)
 		return NULL;
-	if (d->target != NULL)
-		d = config_lookup(cfg, d->target, strlen(d->target));
-	return d;
+	return d->of != NULL ? d->of : d;
 }
 
 /*

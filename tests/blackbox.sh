@@ -1207,6 +1207,267 @@ check "usage: no socket on fd 0, no -s/-r/-t: an error, not a hang" \
     eval 'expect_run opt-nolisten && ! exit_is opt-nolisten 0'
 
 # ======================================================================
+# (d2) hosted domains: tests/conf/hosted.conf, as a CGI and over FastCGI
+# ======================================================================
+
+# hoster.example (also hoster.net, and alias-hoster.example an alias of
+# it) says hosted = yes: an address of a domain not configured, asked of
+# the hoster's Host, gets the hoster's servers with %EMAILDOMAIN% the
+# address's domain (mailautoconf.conf(5), hosted).  Every expectation
+# below is the content the client needs, for the CGI and the FastCGI
+# responder alike.
+hconf=$top/tests/conf/hosted.conf
+HADDR="$TB?emailaddress=user%40customer.example"
+sed 's/alice@example\.com/user@customer.example/' \
+    "$data/outlook-request.xml" >"$T/hosted-outlook.xml"
+sed 's/alice@example\.com/user@configured.example/' \
+    "$data/outlook-request.xml" >"$T/hosted-outlook-conf.xml"
+
+# body_has NAME STRING...: the body holds each STRING (fixed strings).
+body_has() {
+	bhn=$1
+	shift
+	for bhs in "$@"; do
+		grep -qF -e "$bhs" "$T/r/$bhn.body" && continue
+		echo "no '$bhs' in the body:"
+		cat "$T/r/$bhn.body"
+		return 1
+	done
+}
+# body_lacks NAME STRING...: the body holds none of the STRINGs.
+body_lacks() {
+	bln=$1
+	shift
+	for bls in "$@"; do
+		grep -qF -e "$bls" "$T/r/$bln.body" || continue
+		echo "'$bls' in the body:"
+		cat "$T/r/$bln.body"
+		return 1
+	done
+}
+# hosted_tb NAME: the Thunderbird answer for user@customer.example from
+# the hoster: tests/blackbox/tb-customer.example.xml, id and the one
+# <domain> the customer's.
+hosted_tb() {
+	tb "$1" customer.example && expect_doms "$1" customer.example &&
+	    body_has "$1" '<emailProvider id="customer.example">'
+}
+# hosted_pox NAME: the Outlook answer for user@customer.example with the
+# hoster's servers, well-formed.
+hosted_pox() {
+	expect "$1" 200 "$XML" && expect_log "$1" || return 1
+	"$XMLLINT" --noout "$T/r/$1.body" || return 1
+	body_has "$1" '<Server>imap.hoster.example</Server>' \
+	    '<Server>pop.hoster.example</Server>' \
+	    '<Server>smtp.hoster.example</Server>' \
+	    '<LoginName>user@customer.example</LoginName>' &&
+	    body_lacks "$1" 'customer.example</Server>'
+}
+HJSON='{"Protocol":"AutodiscoverV1","Url":"https://ad.hoster.example/autodiscover/autodiscover.xml"}'
+# hosted_json NAME: the hoster's autodiscover_url, whatever the address.
+hosted_json() {
+	expect "$1" 200 application/json && expect_log "$1" || return 1
+	if [ "$(cat "$T/r/$1.body")" != "$HJSON" ]; then
+		echo "want $HJSON, got:"
+		cat "$T/r/$1.body"
+		return 1
+	fi
+}
+# hosted_mc NAME: the profile for user@customer.example, named after
+# the customer, with the hoster's servers.
+hosted_mc() {
+	expect "$1" 200 application/x-apple-aspen-config &&
+	    expect_log "$1" || return 1
+	hcd=$(hdr "$1" Content-Disposition)
+	if [ "$hcd" != 'attachment; filename="customer.example.mobileconfig"' ]
+	then
+		echo "Content-Disposition '$hcd'"
+		return 1
+	fi
+	"$XMLLINT" --noout --nonet "$T/r/$1.body" || return 1
+	body_has "$1" '<string>user@customer.example</string>' \
+	    '<string>imap.hoster.example</string>' \
+	    '<string>smtp.hoster.example</string>' \
+	    '<string>Hoster Mail for customer.example</string>'
+}
+
+# hosted WHERE LABEL: the requests, to WHERE (cgi or a FastCGI address).
+hosted() {
+	hzw=$1 hzl=$2
+	conf=$hconf
+	req "$hzl-tb" "$hzw" GET "$HADDR" autoconfig.hoster.example
+	check "$hzl: hosted: GET $HADDR, Host autoconfig.hoster.example: the hoster's servers for customer.example" \
+	    hosted_tb "$hzl-tb"
+	req "$hzl-tb-wk" "$hzw" GET \
+	    "/.well-known/autoconfig$HADDR" hoster.net
+	check "$hzl: hosted: .well-known/autoconfig, Host hoster.net (the hoster's second name)" \
+	    hosted_tb "$hzl-tb-wk"
+	req "$hzl-tb-case" "$hzw" GET "$HADDR" AUTOCONFIG.Hoster.Example:8443
+	check "$hzl: hosted: Host AUTOCONFIG.Hoster.Example:8443 (case, port)" \
+	    hosted_tb "$hzl-tb-case"
+	req "$hzl-tb-ad" "$hzw" GET "$HADDR" autodiscover.hoster.example
+	check "$hzl: hosted: Host autodiscover.hoster.example" \
+	    hosted_tb "$hzl-tb-ad"
+	req "$hzl-tb-alias" "$hzw" GET "$HADDR" autoconfig.alias-hoster.example
+	check "$hzl: hosted: Host of the hoster's alias (autoconfig.alias-hoster.example)" \
+	    hosted_tb "$hzl-tb-alias"
+	req "$hzl-tb-plain" "$hzw" GET "$HADDR" autoconfig.plain.example
+	check "$hzl: hosted: a Host that is not a hoster's (plain.example): 404" \
+	    st "$hzl-tb-plain" 404
+	req "$hzl-tb-cust" "$hzw" GET "$HADDR" autoconfig.customer.example
+	check "$hzl: hosted: Host of the customer itself: 404" \
+	    st "$hzl-tb-cust" 404
+	req "$hzl-tb-sub" "$hzw" GET "$HADDR" autoconfig.sub.hoster.example
+	check "$hzl: hosted: Host of a name under the hoster's (sub.hoster.example): 404" \
+	    st "$hzl-tb-sub" 404
+	req "$hzl-tb-conf" "$hzw" GET "$TB?emailaddress=user%40configured.example" \
+	    autoconfig.hoster.example
+	check "$hzl: hosted: a configured domain's address on the hoster's Host: that domain's answer" \
+	    eval 'expect "$hzl-tb-conf" 200 "$XML" &&
+	    body_has "$hzl-tb-conf" "<emailProvider id=\"configured.example\">" \
+	    "<domain>configured.example</domain>" \
+	    "<hostname>imap.configured.example</hostname>" &&
+	    body_lacks "$hzl-tb-conf" hoster.example'
+	req "$hzl-tb-noaddr" "$hzw" GET "$TB" autoconfig.hoster.example
+	check "$hzl: hosted: no address on the hoster's Host: the hoster's own answer" \
+	    eval 'expect "$hzl-tb-noaddr" 200 "$XML" &&
+	    body_has "$hzl-tb-noaddr" "<emailProvider id=\"hoster.example\">" \
+	    "<domain>hoster.example</domain>" "<domain>hoster.net</domain>" \
+	    "<displayName>Hoster Mail for hoster.example</displayName>" &&
+	    body_lacks "$hzl-tb-noaddr" customer.example'
+	stdin=$T/hosted-outlook.xml
+	req "$hzl-pox" "$hzw" POST "$AD" autodiscover.hoster.example \
+	    CONTENT_LENGTH="$(size "$T/hosted-outlook.xml")" \
+	    CONTENT_TYPE=text/xml
+	check "$hzl: hosted: POST $AD for user@customer.example, Host autodiscover.hoster.example" \
+	    hosted_pox "$hzl-pox"
+	stdin=$T/hosted-outlook.xml
+	req "$hzl-pox-alias" "$hzw" POST /Autodiscover/Autodiscover.xml \
+	    Autodiscover.Alias-Hoster.Example \
+	    CONTENT_LENGTH="$(size "$T/hosted-outlook.xml")"
+	check "$hzl: hosted: POST for user@customer.example, Host of the alias, any case" \
+	    hosted_pox "$hzl-pox-alias"
+	stdin=$T/hosted-outlook.xml
+	req "$hzl-pox-plain" "$hzw" POST "$AD" autodiscover.plain.example \
+	    CONTENT_LENGTH="$(size "$T/hosted-outlook.xml")"
+	check "$hzl: hosted: POST for user@customer.example, Host not a hoster's: 404" \
+	    st "$hzl-pox-plain" 404
+	stdin=$T/hosted-outlook-conf.xml
+	req "$hzl-pox-conf" "$hzw" POST "$AD" autodiscover.hoster.example \
+	    CONTENT_LENGTH="$(size "$T/hosted-outlook-conf.xml")"
+	check "$hzl: hosted: POST for a configured domain on the hoster's Host: that domain's servers" \
+	    eval 'expect "$hzl-pox-conf" 200 "$XML" &&
+	    body_has "$hzl-pox-conf" "<Server>imap.configured.example</Server>" &&
+	    body_lacks "$hzl-pox-conf" hoster.example'
+	req "$hzl-adget" "$hzw" GET "$AD" autodiscover.customer.example
+	check "$hzl: hosted: Outlook GET (no address) on a customer's Host: 404" \
+	    st "$hzl-adget" 404
+	req "$hzl-json-q" "$hzw" GET \
+	    "/autodiscover/autodiscover.json?Email=user%40customer.example&Protocol=AutodiscoverV1" \
+	    autodiscover.hoster.example
+	check "$hzl: hosted: autodiscover.json?Email=user@customer.example: the hoster's autodiscover_url" \
+	    hosted_json "$hzl-json-q"
+	req "$hzl-json-p" "$hzw" GET \
+	    "/autodiscover/autodiscover.json/v1.0/user@customer.example?Protocol=AutodiscoverV1" \
+	    hoster.example
+	check "$hzl: hosted: autodiscover.json/v1.0/user@customer.example: the hoster's autodiscover_url" \
+	    hosted_json "$hzl-json-p"
+	req "$hzl-json-404" "$hzw" GET \
+	    "/autodiscover/autodiscover.json/v1.0/user@customer.example?Protocol=AutodiscoverV1" \
+	    plain.example
+	check "$hzl: hosted: autodiscover.json on a Host not a hoster's: 404" \
+	    st "$hzl-json-404" 404
+	req "$hzl-mc" "$hzw" GET "/mobileconfig?emailaddress=user%40customer.example" \
+	    hoster.example
+	check "$hzl: hosted: /mobileconfig: customer.example.mobileconfig with the hoster's servers" \
+	    hosted_mc "$hzl-mc"
+	req "$hzl-mc-404" "$hzw" GET \
+	    "/mobileconfig?emailaddress=user%40customer.example" plain.example
+	check "$hzl: hosted: /mobileconfig on a Host not a hoster's: 404" \
+	    st "$hzl-mc-404" 404
+	req "$hzl-jmap" "$hzw" GET /.well-known/jmap customer.example
+	check "$hzl: hosted: /.well-known/jmap with a customer's Host (no address): 404" \
+	    st "$hzl-jmap" 404
+	req "$hzl-jmap-h" "$hzw" GET /.well-known/jmap hoster.example
+	check "$hzl: hosted: /.well-known/jmap with the hoster's Host: its 307" \
+	    eval 'st "$hzl-jmap-h" 307 && [ "$(hdr "$hzl-jmap-h" Location)" = \
+	    https://jmap.hoster.example/jmap/session ]'
+	conf=$T/sample.conf
+}
+
+hosted cgi CGI
+# The FastCGI server (nobody when root) reads a copy in $T.
+cp "$hconf" "$T/hosted.conf"
+chmod 644 "$T/hosted.conf"
+if serve_tcp hosted "$T/hosted.conf"; then
+	hosted_pid=$spid
+	hosted "$saddr" FastCGI
+	t_hsame() {
+		for hn in tb tb-alias pox json-p mc tb-conf; do
+			same "CGI-$hn" "FastCGI-$hn" || return 1
+		done
+	}
+	check "FastCGI: hosted: the answers are the CGI's" t_hsame
+	check "FastCGI: hosted: SIGTERM: exits 0" t_stop "$hosted_pid" TERM hosted
+else
+	fail=$((fail + 1))
+fi
+
+r_cmd hosted-r -c "$hconf" -r "http://autoconfig.hoster.example$HADDR"
+check "-r: hosted: -r http://autoconfig.hoster.example$HADDR" \
+    eval 'exit_is hosted-r 0 && hosted_tb hosted-r'
+stdin=$T/hosted-outlook.xml
+r_cmd hosted-r-post -c "$hconf" -m POST -H autodiscover.hoster.example \
+    -r "$AD"
+check "-r: hosted: -m POST -H autodiscover.hoster.example, the body on stdin" \
+    eval 'exit_is hosted-r-post 0 && hosted_pox hosted-r-post'
+
+# t_hosted_t NAME: -t names each hoster domain "hosts other domains;",
+# no other one.
+r_cmd hosted-t -c "$hconf" -t
+t_hosted_t() {
+	expect_run hosted-t && exit_is hosted-t 0 || return 1
+	for d in hoster.example hoster.net; do
+		grep -q "^$d: .*hosts other domains;" "$T/r/hosted-t.out" &&
+		    continue
+		echo "no line '$d: ... hosts other domains;' in:"
+		cat "$T/r/hosted-t.out"
+		return 1
+	done
+	for d in plain.example configured.example; do
+		grep -q "^$d: " "$T/r/hosted-t.out" &&
+		    ! grep "^$d: " "$T/r/hosted-t.out" | grep -q hosts &&
+		    continue
+		echo "want a line for $d without 'hosts' in:"
+		cat "$T/r/hosted-t.out"
+		return 1
+	done
+	if [ -s "$T/r/hosted-t.err" ]; then
+		echo "warnings for tests/conf/hosted.conf:"
+		cat "$T/r/hosted-t.err"
+		return 1
+	fi
+}
+check "-t: hosted: 'hosts other domains;' on the hoster's lines only, no warning" \
+    t_hosted_t
+r_cmd hosted-warn -c "$top/tests/conf/hosted-warn.conf" -t
+check "-t: hosted: %EMAILDOMAIN% in a host and no autodiscover_url: warnings with FILE:LINE, exit 0" \
+    eval 'expect_run hosted-warn && exit_is hosted-warn 0 &&
+    grep -q "^hoster2\.example: hosts other domains;" "$T/r/hosted-warn.out" &&
+    grep -q "hosted-warn\.conf:9: warning: imap: hosted: %EMAILDOMAIN%" \
+    "$T/r/hosted-warn.err" &&
+    grep -q "hosted-warn\.conf:7: warning: hosted: autodiscover_url is not set" \
+    "$T/r/hosted-warn.err"'
+r_cmd hosted-bad-def -c "$top/tests/conf/bad-hosted-defaults.conf" -t
+check "-t: hosted = yes in [defaults]: exit 78, FILE:LINE" \
+    t_conferr hosted-bad-def \
+    'bad-hosted-defaults\.conf:2: hosted: not allowed in \[defaults\]'
+r_cmd hosted-bad-bool -c "$top/tests/conf/bad-hosted-bool.conf" -t
+check "-t: hosted = maybe: exit 78, FILE:LINE" \
+    t_conferr hosted-bad-bool \
+    'bad-hosted-bool\.conf:4: hosted: expected yes or no'
+
+# ======================================================================
 # (e) FastCGI as root without -u is refused
 # ======================================================================
 
