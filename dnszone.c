@@ -175,6 +175,11 @@ dns_zone(const struct config *cfg, FILE *fp, char *const *names, int n,
 	size_t		 i;
 	int		 k, len, rc = 0;
 
+	if (hoster != NULL && n == 0) {
+		fprintf(stderr, "mailautoconf: --dns -H %s: name the customer "
+		    "domains\n", hoster);
+		return -1;
+	}
 	if (hoster != NULL && (h = find_hoster(cfg, hoster)) == NULL)
 		return -1;
 	if (n == 0 && h == NULL) {
@@ -185,13 +190,22 @@ dns_zone(const struct config *cfg, FILE *fp, char *const *names, int n,
 	for (k = 0; k < n; k++) {
 		len = valid_domain(names[k], strlen(names[k]), dom, sizeof(dom));
 		d = len < 0 ? NULL : config_lookup(cfg, dom, (size_t)len);
-		if (len < 0 || (h == NULL && d == NULL)) {
+		if (len < 0) {
+			fprintf(stderr, "mailautoconf: %s: not a domain name\n",
+			    names[k]);
+			rc = -1;
+		} else if (h == NULL && d == NULL) {
 			fprintf(stderr, "mailautoconf: %s: not a configured "
 			    "domain\n", names[k]);
 			rc = -1;
 		} else if (h != NULL && d != NULL) {
 			fprintf(stderr, "mailautoconf: %s: configured itself, "
 			    "not hosted: --dns %s\n", names[k], dom);
+			rc = -1;
+		} else if (h != NULL && !config_hosts_fit(h->sec, dom)) {
+			fprintf(stderr, "mailautoconf: %s: too long for the "
+			    "host names of %s (253 bytes at most, 63 in a "
+			    "label)\n", names[k], h->name);
 			rc = -1;
 		} else if (h != NULL)
 			hosted_records(fp, h, dom);

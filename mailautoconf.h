@@ -366,6 +366,7 @@ void		 config_summary(const struct config *, FILE *);
 
 /* prepare.c: answers, prepared and expanded */
 int		 config_ready(const struct config *, const struct domain *);
+int		 config_hosts_fit(const struct section *, const char *);
 size_t		 tmpl_size(const struct tmpl *, size_t, size_t, size_t);
 int		 tmpl_expand(struct buf *, const struct tmpl *,
 		    const struct addr *, const char *, size_t);

@@ -346,44 +346,79 @@ host_expands(const char *host, size_t hl, const char *dom)
 	return n > 0 && valid_domain(buf + hl + 1, n, out, sizeof(out)) >= 0;
 }
 
-/*
- * Every host name d's answers carry (servers, and the host of each URL)
- * must still be one once %EMAILDOMAIN% is d's domain: an error at the
- * server's line, or the section's for a URL.
- */
-void
-prep_check_hosts(struct frame *f, const struct domain *d)
-{
-	const struct section *s = d->sec;
-	const char	*dom = d->target != NULL ? d->target : d->name, *u;
-	const struct server *v;
-	unsigned	 p, i;
-	size_t		 skip, hl;
-
 #define NOT_A_HOST	"domain %s: %s host %.*s is not a host name once " \
 			"%%EMAILDOMAIN%% is the domain (253 bytes at most, " \
 			"63 in a label)"
+
+/*
+ * Whether every host name s's answers carry (the servers', and the host
+ * of each URL, the default Autodiscover URL's included) is still one
+ * once %EMAILDOMAIN% is dom.  With f, each that is not is reported, as
+ * domain name's; without, the first ends the check.  1 when all are.
+ */
+static int
+hosts_fit(const struct section *s, const char *dom, struct frame *f,
+    const char *name)
+{
+	const struct server *v;
+	const char	*u;
+	unsigned	 p, i;
+	size_t		 skip, hl;
+	int		 fit = 1;
+
 	for (p = 0; p < PROTO_COUNT; p++)
 		for (i = 0; i < s->nsrv[p]; i++) {
 			v = &s->srv[p][i];
 			if (host_expands(v->host, strlen(v->host), dom))
 				continue;
+			if (f == NULL)
+				return 0;
+			fit = 0;
 			f->file = v->file;
-			conf_err(f, v->line, NOT_A_HOST, d->name,
-			    proto_names[p], (int)strlen(v->host), v->host);
+			conf_err(f, v->line, NOT_A_HOST, name, proto_names[p],
+			    (int)strlen(v->host), v->host);
 		}
 	for (p = 0; p < URL_COUNT; p++) {
-		if ((u = s->url[p]) == NULL)
+		if ((u = s->url[p]) == NULL && p != URL_AUTODISCOVER)
 			continue;
+		if (u == NULL)
+			u = AD_URL_DEFAULT;
 		skip = strncmp(u, "https://", 8) == 0 ? 8 : 7;
 		hl = strcspn(u + skip, ":/?#");
 		if (host_expands(u + skip, hl, dom))
 			continue;
+		if (f == NULL)
+			return 0;
+		fit = 0;
 		f->file = s->file;
-		conf_err(f, s->line, NOT_A_HOST, d->name, key_of(K_URL, (int)p)->name,
+		conf_err(f, s->line, NOT_A_HOST, name, s->url[p] != NULL ?
+		    key_of(K_URL, (int)p)->name : "the default autodiscover_url",
 		    (int)hl, u + skip);
 	}
+	return fit;
+}
 #undef NOT_A_HOST
+
+/*
+ * Every host name d's answers carry must still be one once %EMAILDOMAIN%
+ * is d's domain: an error at the server's line, or the section's for a
+ * URL.
+ */
+void
+prep_check_hosts(struct frame *f, const struct domain *d)
+{
+	hosts_fit(d->sec, d->target != NULL ? d->target : d->name, f,
+	    d->name);
+}
+
+/*
+ * 1 when every host name s's answers carry is one with dom (a hosted
+ * address's domain, NUL-terminated) for %EMAILDOMAIN%.
+ */
+int
+config_hosts_fit(const struct section *s, const char *dom)
+{
+	return hosts_fit(s, dom, NULL, NULL);
 }
 
 /*

@@ -114,6 +114,11 @@ find_target(const struct config *cfg, const struct request *rq,
 		t->namelen = t->d->namelen;
 	} else if ((t->d = hoster(cfg, rq)) != NULL) {
 		/* Only a miss pays for the Host's lookup. */
+		if (!config_hosts_fit(t->d->sec, rq->dom)) {
+			resp_error(r, ST_NOTFOUND, "hosted domain too long for "
+			    "the hoster's host names");
+			return -1;
+		}
 		t->name = rq->dom;	/* lives as long as rq */
 		t->namelen = rq->domlen;
 		t->hosted = 1;

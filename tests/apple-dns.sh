@@ -8,15 +8,19 @@
 #      for the keys doc/clients.md (Apple) requires (xmllint --xpath);
 #  (b) --dns output, wrapped in a minimal zone ($TTL, SOA, NS and its A),
 #      passes named-checkzone (Debian bind9-utils); an unknown domain
-#      exits non-zero;
+#      exits non-zero; so does --dns -H HOSTER CUSTOMER for a customer
+#      of tests/conf/hosted.conf, its SRV records at the hoster's hosts,
+#      and its errors (a hoster not hosted or unknown, a customer
+#      configured itself) exit 1 with the reason;
 #  (c) the JMAP / CalDAV / CardDAV redirects as a CGI and through
 #      FastCGI (BINARY -s 127.0.0.1:PORT [-u nobody] and cgi-fcgi from
 #      libfcgi-bin): status line, Location, Content-Length, HEAD, 405.
 #
 # Prints "ok - …" / "not ok - …" lines and ends with
 # "apple-dns: N passed, N failed"; exits 1 on any failure.
-# Functions run through check() look unreachable to shellcheck.
-# shellcheck disable=SC2317
+# Functions run through check() look unreachable to shellcheck; eval'd
+# checks quote on purpose.
+# shellcheck disable=SC2317,SC2016
 set -u
 
 if [ $# -ne 1 ]; then
@@ -414,6 +418,124 @@ check "--dns nope.example names it on stderr" grep -q nope.example \
     "$TMP/nope.err"
 "$BIN" -c "$TMP/no-such.conf" --dns example.com >/dev/null 2>&1
 check "--dns with a missing config exits 78" test $? -eq 78
+
+# --dns -H HOSTER CUSTOMER (mailautoconf(8), --dns; Hosted domains): the
+# records a customer of a hoster publishes, in a zone of the customer's
+# own, point at the hoster's names.
+HOSTED=$ROOT/tests/conf/hosted.conf
+HWARN=$ROOT/tests/conf/hosted-warn.conf
+
+# hzone CONF HOSTER CUSTOMER FILE: --dns -H HOSTER CUSTOMER in a minimal
+# zone for CUSTOMER.
+hzone() {
+	{
+		# shellcheck disable=SC2016
+		printf '$ORIGIN %s.\n$TTL 3600\n' "$3"
+		printf '@ IN SOA ns1.%s. hostmaster.%s. ' "$3" "$3"
+		printf '1 7200 3600 1209600 3600\n'
+		printf '@ IN NS ns1.%s.\nns1 IN A 192.0.2.53\n' "$3"
+		"$BIN" -c "$1" --dns -H "$2" "$3" || return 1
+	} >"$4" 2>"$4.err"
+}
+
+# srv_is FILE NAME PORT TARGET: FILE has exactly one SRV record for
+# NAME (in the zone's dump: absolute names, tabs), and it is
+# "0 1 PORT TARGET".
+srv_is() {
+	got=$(tr '\t' ' ' <"$1" | tr -s ' ' |
+	    awk -v n="$2" '$1 == n && $4 == "SRV" { print $5, $6, $7, $8 }')
+	[ "$got" = "0 1 $3 $4" ] && return 0
+	echo "# $2 SRV: '$got', want '0 1 $3 $4'"
+	return 1
+}
+
+# hdnsz CONF HOSTER CUSTOMER: the zone loads strictly; the SRV/TXT
+# records all survive.
+hdnsz() {
+	nz=$((nz + 1))
+	z=$TMP/z$nz.zone
+	w="--dns -H $2 $3 ($(basename "$1"))"
+	if hzone "$1" "$2" "$3" "$z"; then
+		ok "$w exits 0"
+	else
+		notok "$w exits 0" "$z.err"
+	fi
+	check "$w: nothing on stderr" test ! -s "$z.err"
+	check "$w passes named-checkzone" checkzone "$3" "$z"
+	named-checkzone -q -i none -D -o "$z.dump" "$3" "$z" 2>/dev/null
+	re='^_[a-z0-9]+\._tcp\.[^ ]+ +[0-9]+ +IN +(SRV|TXT) '
+	want=$(grep -Ec "$re" "$z")
+	got=$(tr '\t' ' ' <"$z.dump" 2>/dev/null | grep -Ec "$re")
+	check "$w: all $want SRV/TXT records in the loaded zone" \
+	    test "$want" -ge 10 -a "$got" = "$want"
+}
+
+hdnsz "$HOSTED" hoster.example customer.example
+hz=$TMP/z$nz.zone
+C=customer.example.
+for r in "_imaps._tcp.$C 993 imap.hoster.example." \
+    "_pop3s._tcp.$C 995 pop.hoster.example." \
+    "_submissions._tcp.$C 465 smtp.hoster.example." \
+    "_submission._tcp.$C 587 smtp.hoster.example." \
+    "_jmap._tcp.$C 443 jmap.hoster.example." \
+    "_autodiscover._tcp.$C 443 ad.hoster.example."; do
+	# shellcheck disable=SC2086
+	set -- $r
+	check "--dns -H hoster.example customer.example: $1 -> $3 port $2" \
+	    srv_is "$hz.dump" "$1" "$2" "$3"
+done
+check "--dns -H hoster.example customer.example: no record names a host under customer.example" \
+    eval '! tr "\t" " " <"$hz.dump" | awk "\$4 == \"SRV\" { print \$8 }" |
+    grep -q "customer\.example\.\$"'
+check "--dns -H hoster.example customer.example: the MX advice names the hoster" \
+    grep -q '^;.*customer\.example\. IN MX [0-9]* [a-z0-9.-]*\.hoster\.example\.$' \
+    "$hz"
+
+# Through the hoster's alias: the same records.
+hdnsz "$HOSTED" alias-hoster.example customer.example
+check "--dns -H alias-hoster.example: the records of -H hoster.example" \
+    cmp -s "$hz.dump" "$TMP/z$nz.zone.dump"
+
+# No autodiscover_url: _autodiscover._tcp is autodiscover.HOSTER; a host
+# with %EMAILDOMAIN% is the customer's (the config's warnings are -t's).
+hdnsz "$HWARN" hoster2.example customer2.example
+C=customer2.example.
+check "--dns -H hoster2.example: _autodiscover._tcp -> autodiscover.hoster2.example" \
+    srv_is "$TMP/z$nz.zone.dump" "_autodiscover._tcp.$C" 443 \
+    autodiscover.hoster2.example.
+check "--dns -H hoster2.example: _imaps._tcp -> imap.%EMAILDOMAIN% as the customer's" \
+    srv_is "$TMP/z$nz.zone.dump" "_imaps._tcp.$C" 993 "imap.$C"
+check "--dns -H hoster2.example: _submissions._tcp -> smtp.hoster2.example" \
+    srv_is "$TMP/z$nz.zone.dump" "_submissions._tcp.$C" 465 \
+    smtp.hoster2.example.
+
+# Two customers at once: the records of each.
+"$BIN" -c "$HOSTED" --dns -H hoster.example customer.example \
+    second.example >"$TMP/h2" 2>"$TMP/h2.err"
+check "--dns -H hoster.example with two customers: exit 0" test $? -eq 0
+check "--dns -H hoster.example with two customers: records for both" \
+    eval 'grep -q "^_imaps\._tcp\.customer\.example\. .* imap\.hoster\.example\.\$" "$TMP/h2" &&
+    grep -q "^_imaps\._tcp\.second\.example\. .* imap\.hoster\.example\.\$" "$TMP/h2"'
+
+# herr NAME MESSAGE ARG...: --dns ARG... exits 1, prints no record, and
+# says MESSAGE on stderr.
+herr() {
+	hn=$1 hm=$2
+	shift 2
+	"$BIN" -c "$HOSTED" --dns "$@" >"$TMP/$hn" 2>"$TMP/$hn.err"
+	hrc=$?
+	check "--dns $*: exit 1" test "$hrc" -eq 1
+	check "--dns $*: no SRV record" eval '! grep -q SRV "$TMP/$hn"'
+	check "--dns $*: '$hm' on stderr" grep -qF -e "$hm" "$TMP/$hn.err"
+}
+herr he1 "plain.example: its section does not say hosted = yes" \
+    -H plain.example customer.example
+herr he2 "nope.example: not a configured domain" \
+    -H nope.example customer.example
+herr he3 "configured.example: configured itself, not hosted" \
+    -H hoster.example configured.example
+herr he4 "hoster.net: configured itself, not hosted" \
+    -H hoster.example hoster.net
 
 # ---- (c) redirects ----
 

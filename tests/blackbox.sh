@@ -4,8 +4,10 @@
 # Runs BINARY (make check passes the sanitizer build) as a plain CGI, as
 # a FastCGI responder listening itself (-s), under spawn-fcgi and with
 # systemd-style socket activation, through cgi-fcgi; then SIGHUP, SIGTERM
-# and SIGUSR1, the shell modes -r and -t, the refusal to serve FastCGI as
-# root, and, when lighttpd is installed, the whole stack of make run.
+# and SIGUSR1, the shell modes -r and -t, hosted domains
+# (tests/conf/hosted.conf, as a CGI and over FastCGI), the refusal to
+# serve FastCGI as root, and, when lighttpd is installed, the whole
+# stack of make run.
 #
 # Expectations come from the project's documents (mailautoconf(8),
 # mailautoconf.conf(5), README.md's endpoint table) and from the golden files and configurations in tests/blackbox/, not
@@ -1320,6 +1322,10 @@ hosted() {
 	req "$hzl-tb-sub" "$hzw" GET "$HADDR" autoconfig.sub.hoster.example
 	check "$hzl: hosted: Host of a name under the hoster's (sub.hoster.example): 404" \
 	    st "$hzl-tb-sub" 404
+	req "$hzl-tb-nohost" "$hzw" GET "$HADDR" "" \
+	    SERVER_NAME=autoconfig.hoster.example
+	check "$hzl: hosted: no Host (SERVER_NAME the hoster's is never used): 404" \
+	    st "$hzl-tb-nohost" 404
 	req "$hzl-tb-conf" "$hzw" GET "$TB?emailaddress=user%40configured.example" \
 	    autoconfig.hoster.example
 	check "$hzl: hosted: a configured domain's address on the hoster's Host: that domain's answer" \

@@ -333,6 +333,8 @@ make_bodies() {
 	    >"$b/outlook-alias"
 	sed 's/alice@example\.com/carol@unknown.invalid/' "$b/outlook" \
 	    >"$b/outlook-unknown"
+	sed 's/alice@example\.com/user@customer.example/' "$b/outlook" \
+	    >"$b/outlook-hosted"
 	sed 's|outlook/responseschema/2006a|mobilesync/responseschema/2006|' \
 	    "$b/outlook" >"$b/mobilesync"
 	sed 's/alice@example\.com/dave@example.info/' "$b/mobilesync" \
@@ -590,6 +592,47 @@ make_refs() {
 	done
 }
 
+# has DIR NAME STATUS STRING...: the answer NAME in DIR (normalised
+# head and body) has STATUS and each STRING (a fixed string) in its body.
+has() {
+	hd=$1 hn=$2 hs=$3
+	shift 3
+	if [ "$(field "$hd/$hn.h" status)" != "$hs" ]; then
+		echo "$hn: status '$(field "$hd/$hn.h" status)', want $hs; body:"
+		head -c 600 "$hd/$hn.b"
+		echo
+		return 1
+	fi
+	for hx in "$@"; do
+		grep -qF -e "$hx" "$hd/$hn.b" && continue
+		echo "$hn: no '$hx' in the body:"
+		head -c 2000 "$hd/$hn.b"
+		echo
+		return 1
+	done
+}
+
+# hosted_content DIR: the hosted-* answers in DIR are the hoster's for
+# user@customer.example (mailautoconf.conf(5), hosted): its servers, the
+# customer's domain as Thunderbird's provider id and only <domain>.
+hosted_content() {
+	has "$1" hosted-tb 200 '<emailProvider id="customer.example">' \
+	    '<domain>customer.example</domain>' \
+	    '<hostname>imap.hoster.example</hostname>' \
+	    '<hostname>smtp.hoster.example</hostname>' &&
+	    [ "$(grep -c '<domain>' "$1/hosted-tb.b")" = 1 ] &&
+	    has "$1" hosted-ad 200 '<Server>imap.hoster.example</Server>' \
+	    '<Server>smtp.hoster.example</Server>' \
+	    '<LoginName>user@customer.example</LoginName>' &&
+	    has "$1" hosted-tb-bare 200 '<domain>customer.example</domain>' \
+	    '<hostname>imap.hoster.example</hostname>' &&
+	    has "$1" hosted-js 200 \
+	    '"Url":"https://autodiscover.hoster.example/autodiscover/autodiscover.xml"' &&
+	    has "$1" hosted-mc 200 '<string>user@customer.example</string>' \
+	    '<string>imap.hoster.example</string>' &&
+	    has "$1" hosted-404 404 && has "$1" hosted-jmap-404 404
+}
+
 # run_requests SETUP PORT: every request through the server.
 run_requests() {
 	mkdir -p "$T/out/$1"
@@ -598,6 +641,11 @@ run_requests() {
 		http_answer "$T/out/$1/$n" "$2" "$m" "$h" "$u" "$b" "${o:-}"
 		check "$1: $n: $m $h $u" same "$1" "$n" "$m"
 	done <"$T/reqs"
+	check "$1: hosted: the hoster's servers for user@customer.example" \
+	    hosted_content "$T/out/$1"
+	check "$1: hosted: Content-Disposition names customer.example.mobileconfig" \
+	    test "$(field "$T/out/$1/hosted-mc.h" content-disposition)" = \
+	    'attachment; filename="customer.example.mobileconfig"'
 	# The web site of the bare domain keeps its other paths.
 	check "$1: the bare domain's own pages are the server's" \
 	    site_page "$2"
@@ -1488,6 +1536,8 @@ if [ -s "$T/refs.err" ]; then
 	finish
 fi
 ok "setup: $(requests | wc -l | tr -d ' ') requests answered as a CGI"
+check "setup: hosted: the CGI answers the hoster's servers for user@customer.example" \
+    hosted_content "$T/ref"
 
 # E2E_ONLY="lighttpd apache_cgi ..." runs only those set-ups (debugging).
 for setup in lighttpd spawn_fcgi apache_fcgid apache_proxy apache_cgi \

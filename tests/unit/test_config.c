@@ -160,13 +160,25 @@ static const struct bad_case bad_cases[] = {
 	    E("bad-host-expanded", 4, "domain " LONGDOM ": imap host "
 	    "imap.%EMAILDOMAIN% is not a host name once %EMAILDOMAIN% is "
 	    "the domain (253 bytes at most, 63 in a label)")
+	    /* Its autodiscover.json answer would carry this one. */
+	    E("bad-host-expanded", 3, "domain " LONGDOM ": the default "
+	    "autodiscover_url host autodiscover.%EMAILDOMAIN% is not a host "
+	    "name once %EMAILDOMAIN% is the domain (253 bytes at most, 63 in "
+	    "a label)")
 	    E("bad-host-expanded", 3, "domain " LONGDOM ": jmap_url host "
 	    "jmap.%EMAILDOMAIN% is not a host name once %EMAILDOMAIN% is "
 	    "the domain (253 bytes at most, 63 in a label)")
 	    E("bad-host-expanded", 10, "domain " LABDOM ": smtp host "
 	    "x%EMAILDOMAIN% is not a host name once %EMAILDOMAIN% is "
 	    "the domain (253 bytes at most, 63 in a label)")
-	    MANY("bad-host-expanded", 3) },
+	    MANY("bad-host-expanded", 4) },
+	/* hosted stands only in a [domain] section (keys.c). */
+	{ "bad-hosted-defaults",
+	    E("bad-hosted-defaults", 2, "hosted: not allowed in [defaults]")
+	    ONE("bad-hosted-defaults") },
+	{ "bad-hosted-bool",
+	    E("bad-hosted-bool", 4, "hosted: expected yes or no")
+	    ONE("bad-hosted-bool") },
 	{ "bad-username-space",
 	    E("bad-username-space", 4, USERNAME)
 	    ONE("bad-username-space") },

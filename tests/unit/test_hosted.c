@@ -175,6 +175,34 @@ test_endpoints(void **state)
 	    "autoconfig.customer.example", NULL), ST_NOTFOUND);
 }
 
+/*
+ * A hoster's host names with %EMAILDOMAIN%: a customer domain too long
+ * for them (253 bytes at most, 63 in a label) gets 404, never an answer
+ * with a host name that is none.
+ */
+static void
+test_too_long(void **state)
+{
+	char	 uri[512];
+
+	(void)state;
+	assert_int_equal(ask("GET", TB_PATH "u@short.example",
+	    "autoconfig.expand-hoster.example", NULL), ST_OK);
+	assert_true(tu_has(resp->body, resp->bodylen,
+	    "<hostname>imap.short.example</hostname>"));
+	/* 252 bytes: a domain, but imap. makes 257. */
+	snprintf(uri, sizeof(uri), TB_PATH "u@%s.%s.%s.%s.ex", X63, X63, X63,
+	    X10 X10 X10 X10 X10 "bbbbbbb");
+	assert_int_equal(strlen(uri) - strlen(TB_PATH "u@"), 252);
+	assert_int_equal(ask("GET", uri, "autoconfig.expand-hoster.example",
+	    NULL), ST_NOTFOUND);
+	assert_string_equal(resp->why,
+	    "hosted domain too long for the hoster's host names");
+	/* The same domain at a hoster with names of its own: answered. */
+	assert_int_equal(ask("GET", uri, "autoconfig.hoster.example", NULL),
+	    ST_OK);
+}
+
 /* A hoster's section is answered as ever for its own domains. */
 static void
 test_own_domains(void **state)
@@ -205,6 +233,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rule),
 		cmocka_unit_test(test_endpoints),
+		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_own_domains),
 	};
 
