@@ -125,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if ((fp = fopen("/dev/null", "w")) != NULL) {
 		config_summary(cfg, fp);
-		dns_zone(cfg, fp, NULL, 0);
+		dns_zone(cfg, fp, NULL, 0, NULL);
 		fclose(fp);
 	}
 	config_free(cfg);
