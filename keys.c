@@ -84,6 +84,8 @@ key_is_set(const struct key *k, const struct section *s)
 #define FIELD(s, k, type)	(*(type *)(void *)((char *)(s) + (k)->off))
 #define CFIELD(s, k, type) \
 	(*(const type *)(const void *)((const char *)(s) + (k)->off))
+#define CSTRING(s, k) \
+	(*(const char *const *)(const void *)((const char *)(s) + (k)->off))
 
 /* Copy k's value from src to dst (inheriting it). */
 void
@@ -101,7 +103,7 @@ key_copy(const struct key *k, struct section *dst, const struct section *src)
 		FIELD(dst, k, unsigned) = CFIELD(src, k, unsigned);
 		break;
 	default:
-		FIELD(dst, k, const char *) = CFIELD(src, k, const char *);
+		FIELD(dst, k, const char *) = CSTRING(src, k);
 		break;
 	}
 }
@@ -139,8 +141,8 @@ key_same(const struct key *k, const struct section *a,
 	case K_UINT:
 		return CFIELD(a, k, unsigned) == CFIELD(b, k, unsigned);
 	default:
-		x = CFIELD(a, k, const char *);
-		y = CFIELD(b, k, const char *);
+		x = CSTRING(a, k);
+		y = CSTRING(b, k);
 		return x == y || (x != NULL && y != NULL && strcmp(x, y) == 0);
 	}
 }
@@ -168,7 +170,7 @@ key_hash(const struct key *k, const struct section *s, uint32_t h)
 	case K_UINT:
 		return (h ^ CFIELD(s, k, unsigned)) * 16777619u;
 	default:
-		x = CFIELD(s, k, const char *);
+		x = CSTRING(s, k);
 		return (h ^ (x != NULL ? hash_bytes(x, strlen(x)) : 0)) *
 		    16777619u;
 	}
