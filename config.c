@@ -142,8 +142,7 @@ check_section(const struct config *cfg, struct frame *f,
 }
 
 static int
-add_domain(struct config *cfg, const char *name, const struct section *s,
-    const char *target)
+add_domain(struct config *cfg, const char *name, const struct section *s)
 {
 	struct domain	*nd;
 	size_t		 cap;
@@ -160,7 +159,6 @@ add_domain(struct config *cfg, const char *name, const struct section *s,
 	nd->name = name;
 	nd->namelen = strlen(name);
 	nd->sec = s;
-	nd->target = target;
 	return 0;
 }
 
@@ -242,9 +240,9 @@ config_summary(const struct config *cfg, FILE *fp)
 		b.len = 0;
 		buf_add(&b, d->name, d->namelen);
 		buf_putc(&b, ':');
-		if (d->target != NULL) {
+		if (dom_target(d) != NULL) {
 			buf_puts(&b, " alias of ");
-			buf_puts(&b, d->target);
+			buf_puts(&b, dom_target(d));
 			buf_putc(&b, ';');
 		}
 		if (d->sec->hosted)
@@ -257,7 +255,7 @@ config_summary(const struct config *cfg, FILE *fp)
 				buf_puts(&b, proto_names[p]);
 				buf_putc(&b, ' ');
 				buf_puts(&b, str_expand(pick[j]->host,
-				    d->target != NULL ? d->target : d->name,
+				    dom_target(d) != NULL ? dom_target(d) : d->name,
 				    host, sizeof(host)));
 				buf_putc(&b, ':');
 				buf_putu(&b, pick[j]->port);
@@ -311,12 +309,11 @@ resolve_aliases(struct config *cfg, struct frame *f)
 		if (t == NULL)
 			conf_err(f, s->alias_line, "alias: %s is not a "
 			    "configured domain", s->alias);
-		else if (t->sec->alias != NULL || t->target != NULL)
-			/* t->target: t was an alias resolved earlier. */
+		else if (t->sec->alias != NULL || t->of != NULL)
+			/* t->of: t was an alias resolved earlier. */
 			conf_err(f, s->alias_line, "alias: %s is itself an "
 			    "alias", s->alias);
 		else {
-			cfg->doms[i].target = t->name;
 			cfg->doms[i].sec = t->sec;
 			cfg->doms[i].of = t;
 		}
@@ -345,7 +342,7 @@ model_build(struct config *cfg, struct frame *f)
 	for (i = 0; i < cfg->nsecs; i++) {
 		s = cfg->secs[i];
 		for (j = 0; s->names != NULL && j < s->nnames; j++)
-			if (add_domain(cfg, s->names[j], s, NULL) == -1) {
+			if (add_domain(cfg, s->names[j], s) == -1) {
 				cfg->rep.oom = 1;
 				return;
 			}

@@ -97,11 +97,11 @@ service_records(FILE *fp, const struct section *s, const char *dom,
 static void
 domain_records(FILE *fp, const struct domain *d)
 {
-	const char	*sdom = d->target != NULL ? d->target : d->name;
+	const char	*sdom = dom_target(d) != NULL ? dom_target(d) : d->name;
 
 	fprintf(fp, "; %s", d->name);
-	if (d->target != NULL)
-		fprintf(fp, " (alias of %s)", d->target);
+	if (dom_target(d) != NULL)
+		fprintf(fp, " (alias of %s)", dom_target(d));
 	fputc('\n', fp);
 	service_records(fp, d->sec, d->name, sdom, sdom);
 	fprintf(fp, "; point these names at the web server that runs "

@@ -317,10 +317,16 @@ struct domain {
 	const char		*name;
 	size_t			 namelen;
 	const struct section	*sec;	/* the settings (an alias's target's) */
-	const char		*target; /* alias target name, else NULL */
 	const struct domain	*of;	/* an alias's target domain, else NULL */
 	struct answers		*ans;
 };
+
+/* An alias's target's name, else NULL. */
+static inline const char *
+dom_target(const struct domain *d)
+{
+	return d->of != NULL ? d->of->name : NULL;
+}
 
 /* One [domain …] section after defaults were applied. */
 struct section {

@@ -174,7 +174,7 @@ prepare_redirects(struct prep *pp, struct frame *f, const struct domain *d,
 	for (i = 0; i < 3; i++) {
 		if (s->url[redir_url[i]] == NULL)
 			continue;
-		url_expand(b, s->url[redir_url[i]], d->target);
+		url_expand(b, s->url[redir_url[i]], dom_target(d));
 		a->redir[i] = prepared(pp, f, d, b);
 		if (a->redir[i] != NULL && tmpl_size(a->redir[i], 0, 0,
 		    DOMAIN_MAX) > LOCATION_MAX) {
@@ -194,27 +194,27 @@ prepare(struct prep *pp, struct frame *f, const struct domain *d)
 	struct buf	 b;
 
 	buf_init(&b);
-	xml_thunderbird(&b, s, d->target, 0);
+	xml_thunderbird(&b, s, dom_target(d), 0);
 	a->tb = prepared(pp, f, d, &b);
 	if (s->hosted) {
 		xml_thunderbird(&b, s, NULL, 1);
 		a->tbhost = prepared(pp, f, d, &b);
 	}
-	xml_outlook(&b, s, d->target, 1);
+	xml_outlook(&b, s, dom_target(d), 1);
 	a->ol = prepared(pp, f, d, &b);
-	xml_outlook(&b, s, d->target, 0);
+	xml_outlook(&b, s, dom_target(d), 0);
 	a->olget = prepared(pp, f, d, &b);
 	json_locator(&b, "AutodiscoverV1", s->url[URL_AUTODISCOVER] != NULL ?
-	    s->url[URL_AUTODISCOVER] : AD_URL_DEFAULT, d->target);
+	    s->url[URL_AUTODISCOVER] : AD_URL_DEFAULT, dom_target(d));
 	a->jsonad = prepared(pp, f, d, &b);
-	xml_mobileconfig(&b, s, d->target);
+	xml_mobileconfig(&b, s, dom_target(d));
 	a->apple = prepared(pp, f, d, &b);
 	prepare_redirects(pp, f, d, &b);
 	if (s->url[URL_ACTIVESYNC] != NULL) {
-		xml_mobilesync(&b, s, d->target);
+		xml_mobilesync(&b, s, dom_target(d));
 		a->eas = prepared(pp, f, d, &b);
 		json_locator(&b, "ActiveSync", s->url[URL_ACTIVESYNC],
-		    d->target);
+		    dom_target(d));
 		a->jsoneas = prepared(pp, f, d, &b);
 	}
 	buf_free(&b);
@@ -243,9 +243,9 @@ prep_same(const struct domain *a, const struct domain *b)
 {
 	size_t	 i;
 
-	if (own_names(a) != own_names(b) || !(a->target == b->target ||
-	    (a->target != NULL && b->target != NULL &&
-	    strcmp(a->target, b->target) == 0)))
+	if (own_names(a) != own_names(b) || !(dom_target(a) == dom_target(b) ||
+	    (dom_target(a) != NULL && dom_target(b) != NULL &&
+	    strcmp(dom_target(a), dom_target(b)) == 0)))
 		return 0;
 	for (i = 0; i < conf_nkeys; i++)
 		if (!key_same(&conf_keys[i], a->sec, b->sec))
@@ -261,8 +261,8 @@ settings_hash(const struct domain *d)
 	size_t		 i;
 
 	h ^= (uint32_t)(uintptr_t)own_names(d);
-	if (d->target != NULL)
-		h ^= hash_bytes(d->target, strlen(d->target));
+	if (dom_target(d) != NULL)
+		h ^= hash_bytes(dom_target(d), strlen(dom_target(d)));
 	for (i = 0; i < conf_nkeys; i++)
 		h = key_hash(&conf_keys[i], d->sec, h);
 	return h;
@@ -407,7 +407,7 @@ hosts_fit(const struct section *s, const char *dom, struct frame *f,
 void
 prep_check_hosts(struct frame *f, const struct domain *d)
 {
-	hosts_fit(d->sec, d->target != NULL ? d->target : d->name, f,
+	hosts_fit(d->sec, dom_target(d) != NULL ? dom_target(d) : d->name, f,
 	    d->name);
 }
 

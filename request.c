@@ -43,19 +43,26 @@ req_content_length(const char *s, size_t *len)
 }
 
 /*
- * Percent-decode s into out (size outsz, NUL-terminated): n bytes, or
- * fewer where the byte stop comes first (-1: none).  "%00", a raw NUL,
- * a bad escape or a result that does not fit fail with -1; otherwise
- * returns the decoded length.  '+' stays '+': it is common in local
- * parts and a space is never valid in an address anyway.
+ * Percent-decode n bytes of s into out (size outsz, NUL-terminated).
+ * "%00", a raw NUL, a bad escape or a result that does not fit fail
+ * with -1; otherwise returns the decoded length.  '+' stays '+': it is
+ * common in local parts and a space is never valid in an address anyway.
  */
 static int
-pct_decode(const char *s, size_t n, int stop, char *out, size_t outsz)
+pct_decode(const char *s, size_t n, char *out, size_t outsz)
 {
 	size_t	 i, o = 0;
 	int	 hi, lo, c;
 
-	for (i = 0; i < n && (c = (unsigned char)s[i]) != stop; i++) {
+	/* The common case, nothing escaped: one copy. */
+	if (n < outsz && memchr(s, '%', n) == NULL &&
+	    memchr(s, '\0', n) == NULL) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+		return (int)n;
+	}
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
 		if (c == '%') {
 			if (n - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
 			    (lo = hexval(s[i + 2])) < 0)
@@ -96,18 +103,13 @@ req_path(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
 {
 	int	 len;
 
-	/* The common path: nothing to decode or squeeze, one copy. */
-	if (n < outsz && memchr(s, '%', n) == NULL &&
-	    memchr(s, '\0', n) == NULL && !has_double_slash(s, n)) {
-		memcpy(out, s, n);
-		out[n] = '\0';
-		*outlen = n;
-		return 0;
-	}
-	if ((len = pct_decode(s, n, -1, out, outsz)) < 0)
+	if ((len = pct_decode(s, n, out, outsz)) < 0)
 		return -1;
-	*outlen = str_squeeze(out, (size_t)len);
-	out[*outlen] = '\0';
+	*outlen = (size_t)len;
+	if (has_double_slash(out, *outlen)) {
+		*outlen = str_squeeze(out, *outlen);
+		out[*outlen] = '\0';
+	}
 	return 0;
 }
 
@@ -130,7 +132,7 @@ req_query(const char *q, const char *key, char *out, size_t outsz)
 		if ((k = str_prefix_ci(p, key)) == 0 || p[k] != '=')
 			continue;
 		p += k + 1;
-		n = pct_decode(p, strlen(p), '&', out, outsz);
+		n = pct_decode(p, strcspn(p, "&"), out, outsz);
 		return n < 0 ? -2 : n;
 	}
 	return -1;

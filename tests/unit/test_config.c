@@ -537,7 +537,7 @@ test_minimal(void **state)
 	cfg = tu_load_good(CF("good-minimal"));
 	d = must_lookup(cfg, "example.com");
 	s = d->sec;
-	assert_null(d->target);
+	assert_null(dom_target(d));
 	/*
 	 * mailautoconf.conf(5), Defaults: the username default keeps the
 	 * client's placeholder (doc/clients.md, Thunderbird: username).
@@ -615,12 +615,12 @@ test_alias(void **state)
 	(void)state;
 	cfg = tu_load_good(CF("good-alias"));
 	t = must_lookup(cfg, "target.example");
-	assert_null(t->target);
+	assert_null(dom_target(t));
 	for (i = 0; i < NELEM(aliases); i++) {
 		a = must_lookup(cfg, aliases[i]);
 		/* The target's settings, the target's name. */
-		assert_non_null(a->target);
-		assert_string_equal(a->target, "target.example");
+		assert_non_null(dom_target(a));
+		assert_string_equal(dom_target(a), "target.example");
 		assert_ptr_equal(a->sec, t->sec);
 		assert_non_null(a->ans->tb);
 	}
@@ -891,7 +891,7 @@ test_many_domains(void **state)
 		snprintf(name, sizeof(name), "d%06u.example", i);
 		d = config_lookup(cfg, name, strlen(name));
 		if (d == NULL || strcmp(d->name, name) != 0 ||
-		    d->target != NULL)
+		    dom_target(d) != NULL)
 			fail_msg("lookup %s", name);
 	}
 	for (i = 0; i < NALIAS; i++) {
@@ -899,7 +899,7 @@ test_many_domains(void **state)
 		d = must_lookup(cfg, name);
 		snprintf(name, sizeof(name), "d%06u.example", i * 997);
 		t = must_lookup(cfg, name);
-		assert_string_equal(d->target, name);
+		assert_string_equal(dom_target(d), name);
 		assert_ptr_equal(d->sec, t->sec);
 	}
 	assert_null(config_lookup(cfg, "d100000.example", 15));

@@ -118,7 +118,7 @@ static void
 test_share_by_key(void **state)
 {
 	struct section	 a, b;
-	struct domain	 da, db;
+	struct domain	 da, db, ta, tb;
 	char		 copy[8][8];
 	size_t		 i, j;
 
@@ -150,10 +150,14 @@ test_share_by_key(void **state)
 	b.display_name = copy[0];
 	assert_true(prep_same(&da, &db));
 	/* Alias targets: different ones never share. */
-	da.target = "x.example";
-	db.target = "y.example";
+	memset(&ta, 0, sizeof(ta));
+	memset(&tb, 0, sizeof(tb));
+	ta.name = "x.example";
+	tb.name = "y.example";
+	da.of = &ta;
+	db.of = &tb;
 	assert_false(prep_same(&da, &db));
-	db.target = NULL;
+	db.of = NULL;
 	assert_false(prep_same(&da, &db));
 }
 

@@ -939,8 +939,8 @@ test_emitters(void **state)
 	assert_non_null(d);
 	buf_init(&b1);
 	buf_init(&b2);
-	xml_outlook(&b1, d->sec, d->target, 1);
-	xml_outlook(&b2, d->sec, d->target, 1);
+	xml_outlook(&b1, d->sec, dom_target(d), 1);
+	xml_outlook(&b2, d->sec, dom_target(d), 1);
 	assert_false(b1.err);
 	assert_int_equal(b1.len, b2.len);
 	assert_memory_equal(b1.p, b2.p, b1.len);
@@ -948,7 +948,7 @@ test_emitters(void **state)
 	assert_non_null(memchr(b1.p, MARK_ADDR, b1.len));
 	buf_free(&b2);
 	buf_init(&b2);
-	xml_outlook(&b2, d->sec, d->target, 0);
+	xml_outlook(&b2, d->sec, dom_target(d), 0);
 	assert_null(memchr(b2.p, MARK_ADDR, b2.len));
 	assert_null(memchr(b2.p, MARK_LOCAL, b2.len));
 	assert_true(b2.len < b1.len);
