@@ -1,8 +1,9 @@
 /*
  * Helpers of the unit tests that ask respond() (test_apple.c,
- * test_dav.c): configs loaded once, objects owned until the teardown
+ * test_dav.c, test_hosted.c): configs loaded once, objects owned until the teardown
  * (a failed assertion longjmps), requests, and walking an mxml tree.
- * Include after testutil.h.
+ * Include after testutil.h; static inline, as there, so that a test that
+ * uses part of it builds without warnings.
  */
 #ifndef ASK_H
 #define ASK_H
@@ -20,7 +21,7 @@ static struct {
 	struct config	*cfg;
 } confs[CONFS_MAX];
 
-static const struct config *
+static inline const struct config *
 conf(const char *path)
 {
 	size_t	 i;
@@ -35,7 +36,7 @@ conf(const char *path)
 	return confs[i].cfg;
 }
 
-static int
+static inline int
 teardown_confs(void **state)
 {
 	size_t	 i;
@@ -58,7 +59,7 @@ static struct {
 	void	(*fn)(void *);
 } owned[16];
 
-static void *
+static inline void *
 own(void *p, void (*fn)(void *))
 {
 	size_t	 i;
@@ -75,7 +76,7 @@ own(void *p, void (*fn)(void *))
 }
 
 /* Free an owned object now. */
-static void
+static inline void
 drop(void *p)
 {
 	size_t	 i;
@@ -89,7 +90,7 @@ drop(void *p)
 	fail_msg("drop: %p not owned", p);
 }
 
-static int
+static inline int
 drop_all(void **state)
 {
 	size_t	 i;
@@ -103,14 +104,14 @@ drop_all(void **state)
 	return 0;
 }
 
-static void
+static inline void
 tree_free(void *t)
 {
 	mxmlDelete(t);
 }
 
 /* Parse n bytes of XML with mxml (and xmllint when there); owned. */
-static mxml_node_t *
+static inline mxml_node_t *
 parse_xml(const char *p, size_t n)
 {
 	mxml_node_t	*tree;
@@ -134,7 +135,7 @@ parse_xml(const char *p, size_t n)
  * Answer one request through respond(); the response is on the heap
  * (it holds the body), the caller frees it.  body may be NULL.
  */
-static struct response *
+static inline struct response *
 ask(const char *path, const char *method, const char *uri, const char *host,
     const char *body)
 {
@@ -154,7 +155,7 @@ ask(const char *path, const char *method, const char *uri, const char *host,
 }
 
 /* The CGI header block of r, NUL-terminated, into out. */
-static void
+static inline void
 head_of(const struct response *r, char *out, size_t outsz)
 {
 	size_t	 n;
@@ -169,7 +170,7 @@ head_of(const struct response *r, char *out, size_t outsz)
  * starts with the status code (doc/clients.md, Web servers:
  * mod_proxy_fcgi: a Location needs a body beside it).
  */
-static void
+static inline void
 assert_short_text(const struct response *r)
 {
 	char	 code[8];
@@ -187,7 +188,7 @@ assert_short_text(const struct response *r)
 
 /* ---- walking an mxml tree ---- */
 
-static mxml_node_t *
+static inline mxml_node_t *
 next_elem(mxml_node_t *n)
 {
 	for (; n != NULL; n = mxmlGetNextSibling(n))
@@ -196,7 +197,7 @@ next_elem(mxml_node_t *n)
 	return NULL;
 }
 
-static mxml_node_t *
+static inline mxml_node_t *
 first_elem(mxml_node_t *parent)
 {
 	return next_elem(mxmlGetFirstChild(parent));

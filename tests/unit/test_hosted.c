@@ -9,52 +9,30 @@
  * configured domain always wins; without an address nothing is hosted.
  */
 #include "testutil.h"
+#include "ask.h"
 
 #define CONF_HOSTED	"tests/conf/hosted-unit.conf"
 #define TB_PATH		"/mail/config-v1.1.xml?emailaddress="
-#define AD_BODY(addr) "<?xml version=\"1.0\"?><Autodiscover xmlns=" \
-	"\"http://schemas.microsoft.com/exchange/autodiscover/outlook/" \
-	"requestschema/2006\"><Request><EMailAddress>" addr \
-	"</EMailAddress><AcceptableResponseSchema>http://schemas." \
-	"microsoft.com/exchange/autodiscover/outlook/responseschema/2006a" \
-	"</AcceptableResponseSchema></Request></Autodiscover>"
 
-static struct config	*cfg;
-static struct response	*resp;
+static const struct response *resp;	/* the last answer */
 
-static int
-setup(void **state)
+/* Answer a request on the hosted config; its status. */
+static enum status
+hask(const char *method, const char *uri, const char *host,
+    const char *body)
 {
-	(void)state;
-	body_init();
-	cfg = tu_load_good(CONF_HOSTED);
-	resp = malloc(sizeof(*resp));
-	return cfg != NULL && resp != NULL ? 0 : -1;
+	if (resp != NULL)
+		drop((void *)resp);
+	resp = ask(CONF_HOSTED, method, uri, host, body);
+	return resp->status;
 }
 
 static int
 teardown(void **state)
 {
-	(void)state;
-	config_free(cfg);
-	free(resp);
-	return 0;
-}
-
-static enum status
-ask(const char *method, const char *uri, const char *host, const char *body)
-{
-	struct request	 rq;
-	enum status	 st;
-
-	tu_request(&rq, method, uri, host);
-	if (body != NULL) {
-		rq.body = body;
-		rq.bodylen = strlen(body);
-	}
-	st = respond(cfg, &rq, resp);
-	assert_int_equal(resp->status, st);
-	return st;
+	resp = NULL;
+	drop_all(state);
+	return teardown_confs(state);
 }
 
 /* The lookup rule, on the Thunderbird endpoint. */
@@ -105,7 +83,7 @@ test_rule(void **state)
 	(void)state;
 	for (i = 0; i < NELEM(cases); i++) {
 		snprintf(uri, sizeof(uri), TB_PATH "%s", cases[i].addr);
-		if (ask("GET", uri, cases[i].host, NULL) != cases[i].st)
+		if (hask("GET", uri, cases[i].host, NULL) != cases[i].st)
 			fail_msg("%s: %d, want %d", cases[i].what,
 			    (int)resp->status, (int)cases[i].st);
 		if (cases[i].st != ST_OK)
@@ -135,30 +113,30 @@ test_endpoints(void **state)
 {
 	(void)state;
 	/* Outlook's SRV step: POST to the hoster's autodiscover. name. */
-	assert_int_equal(ask("POST", "/autodiscover/autodiscover.xml",
+	assert_int_equal(hask("POST", "/autodiscover/autodiscover.xml",
 	    "autodiscover.hoster.example", AD_BODY("user@customer.example")),
 	    ST_OK);
 	assert_true(tu_has(resp->body, resp->bodylen,
 	    "<Server>imap.hoster.example</Server>"));
 	assert_true(tu_has(resp->body, resp->bodylen,
 	    "<LoginName>user@customer.example</LoginName>"));
-	assert_int_equal(ask("POST", "/autodiscover/autodiscover.xml",
+	assert_int_equal(hask("POST", "/autodiscover/autodiscover.xml",
 	    "autodiscover.plain.example", AD_BODY("user@customer.example")),
 	    ST_NOTFOUND);
 	/* autodiscover.json, both forms. */
-	assert_int_equal(ask("GET", "/autodiscover/autodiscover.json"
+	assert_int_equal(hask("GET", "/autodiscover/autodiscover.json"
 	    "?Email=user@customer.example&Protocol=AutodiscoverV1",
 	    "autodiscover.hoster.example", NULL), ST_OK);
 	assert_true(tu_has(resp->body, resp->bodylen,
 	    "https://autodiscover.hoster.example/autodiscover/"
 	    "autodiscover.xml"));
-	assert_int_equal(ask("GET", "/autodiscover/autodiscover.json/v1.0/"
+	assert_int_equal(hask("GET", "/autodiscover/autodiscover.json/v1.0/"
 	    "user@customer.example?Protocol=ActiveSync",
 	    "autodiscover.hoster.example", NULL), ST_OK);
 	assert_true(tu_has(resp->body, resp->bodylen,
 	    "https://eas.hoster.example/Microsoft-Server-ActiveSync"));
 	/* The Apple profile: named for the customer's domain. */
-	assert_int_equal(ask("GET", "/mobileconfig?emailaddress="
+	assert_int_equal(hask("GET", "/mobileconfig?emailaddress="
 	    "user@customer.example", "hoster.example", NULL), ST_OK);
 	assert_non_null(resp->attachment);
 	assert_int_equal(resp->attachlen, strlen("customer.example"));
@@ -167,11 +145,11 @@ test_endpoints(void **state)
 	assert_true(tu_has(resp->body, resp->bodylen,
 	    "<string>imap.hoster.example</string>"));
 	/* Without an address nothing is hosted. */
-	assert_int_equal(ask("GET", "/.well-known/jmap",
+	assert_int_equal(hask("GET", "/.well-known/jmap",
 	    "customer.example", NULL), ST_NOTFOUND);
-	assert_int_equal(ask("GET", "/autodiscover/autodiscover.xml",
+	assert_int_equal(hask("GET", "/autodiscover/autodiscover.xml",
 	    "autodiscover.customer.example", NULL), ST_NOTFOUND);
-	assert_int_equal(ask("GET", "/mail/config-v1.1.xml",
+	assert_int_equal(hask("GET", "/mail/config-v1.1.xml",
 	    "autoconfig.customer.example", NULL), ST_NOTFOUND);
 }
 
@@ -186,7 +164,7 @@ test_too_long(void **state)
 	char	 uri[512];
 
 	(void)state;
-	assert_int_equal(ask("GET", TB_PATH "u@short.example",
+	assert_int_equal(hask("GET", TB_PATH "u@short.example",
 	    "autoconfig.expand-hoster.example", NULL), ST_OK);
 	assert_true(tu_has(resp->body, resp->bodylen,
 	    "<hostname>imap.short.example</hostname>"));
@@ -194,12 +172,12 @@ test_too_long(void **state)
 	snprintf(uri, sizeof(uri), TB_PATH "u@%s.%s.%s.%s.ex", X63, X63, X63,
 	    X10 X10 X10 X10 X10 "bbbbbbb");
 	assert_int_equal(strlen(uri) - strlen(TB_PATH "u@"), 252);
-	assert_int_equal(ask("GET", uri, "autoconfig.expand-hoster.example",
+	assert_int_equal(hask("GET", uri, "autoconfig.expand-hoster.example",
 	    NULL), ST_NOTFOUND);
 	assert_string_equal(resp->why,
 	    "hosted domain too long for the hoster's host names");
 	/* The same domain at a hoster with names of its own: answered. */
-	assert_int_equal(ask("GET", uri, "autoconfig.hoster.example", NULL),
+	assert_int_equal(hask("GET", uri, "autoconfig.hoster.example", NULL),
 	    ST_OK);
 }
 
@@ -210,18 +188,18 @@ test_own_domains(void **state)
 	const struct domain *d;
 
 	(void)state;
-	d = config_lookup(cfg, "hoster.example", 14);
+	d = config_lookup(conf(CONF_HOSTED), "hoster.example", 14);
 	assert_non_null(d);
 	assert_true(d->sec->hosted);
 	assert_non_null(d->ans->tbhost);
-	assert_int_equal(ask("GET", TB_PATH "u@hoster.net", NULL, NULL),
+	assert_int_equal(hask("GET", TB_PATH "u@hoster.net", NULL, NULL),
 	    ST_OK);
 	/* Its own answer lists both its names. */
 	assert_true(tu_has(resp->body, resp->bodylen,
 	    "<domain>hoster.example</domain>"));
 	assert_true(tu_has(resp->body, resp->bodylen,
 	    "<domain>hoster.net</domain>"));
-	d = config_lookup(cfg, "plain.example", 13);
+	d = config_lookup(conf(CONF_HOSTED), "plain.example", 13);
 	assert_non_null(d);
 	assert_false(d->sec->hosted);
 	assert_null(d->ans->tbhost);
@@ -237,5 +215,6 @@ main(void)
 		cmocka_unit_test(test_own_domains),
 	};
 
-	return cmocka_run_group_tests_name("hosted", tests, setup, teardown);
+	body_init();
+	return cmocka_run_group_tests_name("hosted", tests, NULL, teardown);
 }

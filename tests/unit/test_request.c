@@ -525,13 +525,6 @@ test_parse_errors(void **state)
 
 /* ---- req_inputs: what a route reads, checked before its handler ---- */
 
-#define AD_BODY(addr) "<?xml version=\"1.0\"?><Autodiscover xmlns=" \
-	"\"http://schemas.microsoft.com/exchange/autodiscover/outlook/" \
-	"requestschema/2006\"><Request><EMailAddress>" addr \
-	"</EMailAddress><AcceptableResponseSchema>http://schemas." \
-	"microsoft.com/exchange/autodiscover/outlook/responseschema/2006a" \
-	"</AcceptableResponseSchema></Request></Autodiscover>"
-
 static void
 test_inputs(void **state)
 {

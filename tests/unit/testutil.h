@@ -49,6 +49,14 @@
 #define D253	X63 "." X63 "." X63 "." X61
 #define D254	X63 "." X63 "." X63 "." X62
 
+/* An Outlook POX request body for addr (doc/clients.md, Outlook: request). */
+#define AD_BODY(addr) "<?xml version=\"1.0\"?><Autodiscover xmlns=" \
+	"\"http://schemas.microsoft.com/exchange/autodiscover/outlook/" \
+	"requestschema/2006\"><Request><EMailAddress>" addr \
+	"</EMailAddress><AcceptableResponseSchema>http://schemas." \
+	"microsoft.com/exchange/autodiscover/outlook/responseschema/2006a" \
+	"</AcceptableResponseSchema></Request></Autodiscover>"
+
 /* An input with explicit length: for embedded NULs. */
 #define WITHLEN(s)	s, sizeof(s) - 1
 
