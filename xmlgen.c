@@ -621,6 +621,28 @@ pl_dav(struct buf *b, const char *pfx, const char *url, char uuidmark,
 }
 
 /*
+ * The five keys of the mail payload's incoming or outgoing server (dir
+ * "Incoming" or "Outgoing"), in the plist's key order.
+ */
+static void
+pl_server(struct buf *b, const char *dir, const struct server *sv,
+    const struct subst *sub, const char *login)
+{
+	char	 key[64];
+
+	snprintf(key, sizeof(key), "%sMailServerAuthentication", dir);
+	pl_string(b, 3, key, "EmailAuthPassword", sub);
+	snprintf(key, sizeof(key), "%sMailServerHostName", dir);
+	pl_string(b, 3, key, sv->host, sub);
+	snprintf(key, sizeof(key), "%sMailServerPortNumber", dir);
+	pl_int(b, 3, key, sv->port);
+	snprintf(key, sizeof(key), "%sMailServerUseSSL", dir);
+	pl_bool(b, 3, key, sv->sock != SOCK_PLAIN);
+	snprintf(key, sizeof(key), "%sMailServerUsername", dir);
+	pl_raw(b, 3, key, login);
+}
+
+/*
  * The com.apple.mail.managed payload: the first chosen incoming server
  * (IMAP preferred over POP3) and the first chosen SMTP server, both
  * logging in as login (escaped, with markers).
@@ -642,18 +664,8 @@ pl_mail(struct buf *b, const struct section *s, const char *disp,
 	pl_string(b, 3, "EmailAccountType", ip == P_IMAP ? "EmailTypeIMAP" :
 	    "EmailTypePOP", sub);
 	pl_raw(b, 3, "EmailAddress", mark_addr);
-	pl_string(b, 3, "IncomingMailServerAuthentication",
-	    "EmailAuthPassword", sub);
-	pl_string(b, 3, "IncomingMailServerHostName", in->host, sub);
-	pl_int(b, 3, "IncomingMailServerPortNumber", in->port);
-	pl_bool(b, 3, "IncomingMailServerUseSSL", in->sock != SOCK_PLAIN);
-	pl_raw(b, 3, "IncomingMailServerUsername", login);
-	pl_string(b, 3, "OutgoingMailServerAuthentication",
-	    "EmailAuthPassword", sub);
-	pl_string(b, 3, "OutgoingMailServerHostName", out->host, sub);
-	pl_int(b, 3, "OutgoingMailServerPortNumber", out->port);
-	pl_bool(b, 3, "OutgoingMailServerUseSSL", out->sock != SOCK_PLAIN);
-	pl_raw(b, 3, "OutgoingMailServerUsername", login);
+	pl_server(b, "Incoming", in, sub, login);
+	pl_server(b, "Outgoing", out, sub, login);
 	pl_bool(b, 3, "OutgoingPasswordSameAsIncomingPassword", 1);
 	pl_payload(b, "com.apple.mail.managed", "mail", MARK_UUID_MAIL, disp,
 	    sub);
