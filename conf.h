@@ -91,6 +91,7 @@ extern const size_t conf_nkeys;
 #define KEYBIT(k)	(1ul << (k))
 
 const struct key *key_find(const char *, size_t, size_t *);
+void	*key_field(const struct key *, struct section *);
 void	 key_copy(const struct key *, struct section *,
 	    const struct section *);
 int	 key_same(const struct key *, const struct section *,

@@ -27,6 +27,7 @@ apply_defaults(const struct section *d, struct section *s)
 {
 	unsigned long	 groups = 0;
 	const struct key *k;
+	const char	**v;
 	size_t		 i;
 
 	for (i = 0; i < conf_nkeys; i++)
@@ -41,9 +42,9 @@ apply_defaults(const struct section *d, struct section *s)
 	}
 	for (i = 0; i < conf_nkeys; i++) {
 		k = &conf_keys[i];
-		if (k->dflt != NULL && *(const char **)(const void *)
-		    ((const char *)s + k->off) == NULL)
-			*(const char **)(void *)((char *)s + k->off) = k->dflt;
+		v = key_field(k, s);
+		if (k->dflt != NULL && *v == NULL)
+			*v = k->dflt;
 	}
 }
 
@@ -207,6 +208,21 @@ config_lookup(const struct config *cfg, const char *name, size_t n)
 			return d;
 	}
 	return NULL;
+}
+
+/*
+ * The domain that answers for other domains under the n-byte name: a
+ * configured domain whose section says hosted (an alias stands for its
+ * target).  NULL when there is none.
+ */
+const struct domain *
+config_hoster(const struct config *cfg, const char *name, size_t n)
+{
+	const struct domain *d;
+
+	if ((d = config_lookup(cfg, name, n)) == NULL || !d->sec->hosted)
+		return NULL;
+	return d->of != NULL ? d->of : d;
 }
 
 size_t

@@ -247,7 +247,7 @@ rel_path(struct reader *f, const char *name)
 /* A text value of key k in f's section; 0, or -1 with the error told. */
 typedef int (*valuefn)(struct reader *, const struct key *, char *, size_t);
 
-#define VALUE(s, k)	(*(const char **)(void *)((char *)(s) + (k)->off))
+#define VALUE(s, k)	(*(const char **)key_field((k), (s)))
 
 /* The string types: their check, and what an error says is wrong. */
 static const struct {
@@ -300,7 +300,7 @@ static int
 read_bool(struct reader *f, const struct key *k, char *v, size_t n)
 {
 	(void)n;
-	if (valid_bool(v, (int *)(void *)((char *)f->cur + k->off)) == -1) {
+	if (valid_bool(v, key_field(k, f->cur)) == -1) {
 		conf_err(&f->fr, f->fr.line, "%s: expected yes or no",
 		    k->name);
 		return -1;
@@ -312,7 +312,7 @@ static int
 read_uint(struct reader *f, const struct key *k, char *v, size_t n)
 {
 	if (valid_uint(v, n, k->min, k->max,
-	    (unsigned *)(void *)((char *)f->cur + k->off)) == -1) {
+	    key_field(k, f->cur)) == -1) {
 		conf_err(&f->fr, f->fr.line, "%s: expected %s, %u-%u",
 		    k->name, k->unit, k->min, k->max);
 		return -1;

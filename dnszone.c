@@ -144,18 +144,14 @@ find_hoster(const struct config *cfg, const char *name)
 	int		 len;
 
 	len = valid_domain(name, strlen(name), dom, sizeof(dom));
-	if (len < 0 || (h = config_lookup(cfg, dom, (size_t)len)) == NULL) {
+	if (len < 0 || config_lookup(cfg, dom, (size_t)len) == NULL) {
 		fprintf(stderr, "mailautoconf: %s: not a configured domain\n",
 		    name);
 		return NULL;
 	}
-	if (h->of != NULL)
-		h = h->of;
-	if (!h->sec->hosted) {
+	if ((h = config_hoster(cfg, dom, (size_t)len)) == NULL)
 		fprintf(stderr, "mailautoconf: %s: its section does not say "
 		    "hosted = yes\n", name);
-		return NULL;
-	}
 	return h;
 }
 

@@ -81,11 +81,22 @@ key_is_set(const struct key *k, const struct section *s)
 	return (s->set & KEYBIT(k - conf_keys)) != 0;
 }
 
-#define FIELD(s, k, type)	(*(type *)(void *)((char *)(s) + (k)->off))
-#define CFIELD(s, k, type) \
-	(*(const type *)(const void *)((const char *)(s) + (k)->off))
-#define CSTRING(s, k) \
-	(*(const char *const *)(const void *)((const char *)(s) + (k)->off))
+/* Where k's value lives in s (the field of its row). */
+void *
+key_field(const struct key *k, struct section *s)
+{
+	return (char *)s + k->off;
+}
+
+static const void *
+key_cfield(const struct key *k, const struct section *s)
+{
+	return (const char *)s + k->off;
+}
+
+#define FIELD(s, k, type)	(*(type *)key_field((k), (s)))
+#define CFIELD(s, k, type)	(*(const type *)key_cfield((k), (s)))
+#define CSTRING(s, k)		(*(const char *const *)key_cfield((k), (s)))
 
 /* Copy k's value from src to dst (inheriting it). */
 void

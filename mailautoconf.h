@@ -366,6 +366,8 @@ void		 config_free(struct config *);
 /* config.c: the model and its domain table */
 const struct domain *config_lookup(const struct config *, const char *,
 		    size_t);
+const struct domain *config_hoster(const struct config *, const char *,
+		    size_t);
 size_t		 config_ndomains(const struct config *);
 const struct domain *config_domain(const struct config *, size_t);
 void		 config_summary(const struct config *, FILE *);

@@ -80,15 +80,13 @@ struct target {
 static const struct domain *
 hoster(const struct config *cfg, const struct request *rq)
 {
-	char		 host[DOMAIN_MAX + 1];
-	const struct domain *d;
-	int		 n;
+	char	 host[DOMAIN_MAX + 1];
+	int	 n;
 
 	if (rq->addr_in != INPUT_OK || (n = req_host(rq->http_host, host,
-	    sizeof(host))) <= 0 || (d = config_lookup(cfg, host,
-	    (size_t)n)) == NULL || !d->sec->hosted)
+	    sizeof(host))) <= 0)
 		return NULL;
-	return d->of != NULL ? d->of : d;
+	return config_hoster(cfg, host, (size_t)n);
 }
 
 /*
