@@ -12,24 +12,44 @@
 
 #define DNS_TTL	3600
 
-static void
-srv(FILE *fp, const char *svc, const char *dom, unsigned prio,
-    unsigned port, const char *target)
-{
-	char	 name[DOMAIN_MAX + 32];
+/* The note printed above each group of records. */
+static const char note_mail[] = "mail services, RFC 6186 and RFC 8314 "
+    "(target \".\": not offered)";
+static const char note_url[] = "JMAP (RFC 8620), CalDAV and CardDAV "
+    "(RFC 6764), Outlook";
 
-	snprintf(name, sizeof(name), "%s.%s.", svc, dom);
-	if (target == NULL)
-		fprintf(fp, "%-40s %d IN SRV 0 0 0 .\n", name, DNS_TTL);
-	else
-		fprintf(fp, "%-40s %d IN SRV %u 1 %u %s.\n", name, DNS_TTL,
-		    prio, port, target);
+/* What dns_records hands each record to, and where. */
+struct recsink {
+	dns_recfn	 fn;
+	void		*arg;
+	const char	*dom;
+	const char	*note;	/* for the next record */
+};
+
+static void
+srv(struct recsink *k, const char *svc, unsigned prio, unsigned port,
+    const char *target)
+{
+	struct dnsrec	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.note = k->note;
+	r.svc = svc;
+	r.dom = k->dom;
+	if (target != NULL) {
+		r.prio = prio;
+		r.weight = 1;
+		r.port = port;
+		r.target = target;
+	}
+	k->note = NULL;
+	k->fn(k->arg, &r);
 }
 
 /* The servers of protocol p whose socket type is (or is not) SSL. */
 static void
-mail_srv(FILE *fp, const struct section *s, enum proto p, int tls,
-    const char *svc, const char *dom, const char *sdom)
+mail_srv(struct recsink *k, const struct section *s, enum proto p, int tls,
+    const char *svc, const char *sdom)
 {
 	char		 host[CONF_VALUE_MAX + DOMAIN_MAX];
 	unsigned	 i, prio = 0;
@@ -38,72 +58,106 @@ mail_srv(FILE *fp, const struct section *s, enum proto p, int tls,
 		if ((s->srv[p][i].sock == SOCK_SSL) != tls)
 			continue;
 		str_expand(s->srv[p][i].host, sdom, host, sizeof(host));
-		srv(fp, svc, dom, prio++, s->srv[p][i].port, host);
+		srv(k, svc, prio++, s->srv[p][i].port, host);
 	}
 	if (prio == 0)
-		srv(fp, svc, dom, 0, 0, NULL);
+		srv(k, svc, 0, 0, NULL);
 }
 
 /* An SRV record (and RFC 6764 TXT path) for a configured URL. */
 static void
-url_srv(FILE *fp, const char *svc, const char *url, const char *dom,
+url_srv(struct recsink *k, const char *svc, const char *url,
     const char *sdom, int txtpath)
 {
-	char		 full[CONF_VALUE_MAX + DOMAIN_MAX], name[DOMAIN_MAX + 32];
+	char		 full[CONF_VALUE_MAX + DOMAIN_MAX];
 	struct urlparts	 u;
+	struct dnsrec	 r;
 
 	if (url == NULL) {
-		srv(fp, svc, dom, 0, 0, NULL);
+		srv(k, svc, 0, 0, NULL);
 		return;
 	}
 	str_expand(url, sdom, full, sizeof(full));
 	url_split(full, &u);
 	if (!u.tls) {
-		srv(fp, svc, dom, 0, 0, NULL);
+		srv(k, svc, 0, 0, NULL);
 		return;
 	}
-	srv(fp, svc, dom, 0, u.port, u.host);
+	srv(k, svc, 0, u.port, u.host);
 	if (txtpath && u.path[0] != '\0' && strcmp(u.path, "/") != 0) {
-		snprintf(name, sizeof(name), "%s.%s.", svc, dom);
-		fprintf(fp, "%-40s %d IN TXT \"path=%s\"\n", name, DNS_TTL,
-		    u.path);
+		memset(&r, 0, sizeof(r));
+		r.svc = svc;
+		r.dom = k->dom;
+		r.txt = 1;
+		r.target = u.path;
+		k->fn(k->arg, &r);
 	}
 }
 
-/* The mail, JMAP, DAV and Autodiscover SRV records of s for dom. */
+/* The mail, JMAP, DAV and Autodiscover records of s for dom. */
 static void
-service_records(FILE *fp, const struct section *s, const char *dom,
-    const char *sdom, const char *addom)
+service_records(const struct section *s, const char *dom, const char *sdom,
+    const char *addom, dns_recfn fn, void *arg)
 {
-	fprintf(fp, "; mail services, RFC 6186 and RFC 8314 "
-	    "(target \".\": not offered)\n");
-	mail_srv(fp, s, P_IMAP, 1, "_imaps._tcp", dom, sdom);
-	mail_srv(fp, s, P_IMAP, 0, "_imap._tcp", dom, sdom);
-	mail_srv(fp, s, P_POP3, 1, "_pop3s._tcp", dom, sdom);
-	mail_srv(fp, s, P_POP3, 0, "_pop3._tcp", dom, sdom);
-	mail_srv(fp, s, P_SMTP, 1, "_submissions._tcp", dom, sdom);
-	mail_srv(fp, s, P_SMTP, 0, "_submission._tcp", dom, sdom);
-	fprintf(fp, "; JMAP (RFC 8620), CalDAV and CardDAV (RFC 6764), "
-	    "Outlook\n");
-	url_srv(fp, "_jmap._tcp", s->url[URL_JMAP], dom, sdom, 0);
-	url_srv(fp, "_caldavs._tcp", s->url[URL_CALDAV], dom, sdom, 1);
-	url_srv(fp, "_carddavs._tcp", s->url[URL_CARDDAV], dom, sdom, 1);
-	url_srv(fp, "_autodiscover._tcp", s->url[URL_AUTODISCOVER] != NULL ?
+	struct recsink	 k = { fn, arg, dom, note_mail };
+
+	mail_srv(&k, s, P_IMAP, 1, "_imaps._tcp", sdom);
+	mail_srv(&k, s, P_IMAP, 0, "_imap._tcp", sdom);
+	mail_srv(&k, s, P_POP3, 1, "_pop3s._tcp", sdom);
+	mail_srv(&k, s, P_POP3, 0, "_pop3._tcp", sdom);
+	mail_srv(&k, s, P_SMTP, 1, "_submissions._tcp", sdom);
+	mail_srv(&k, s, P_SMTP, 0, "_submission._tcp", sdom);
+	k.note = note_url;
+	url_srv(&k, "_jmap._tcp", s->url[URL_JMAP], sdom, 0);
+	url_srv(&k, "_caldavs._tcp", s->url[URL_CALDAV], sdom, 1);
+	url_srv(&k, "_carddavs._tcp", s->url[URL_CARDDAV], sdom, 1);
+	url_srv(&k, "_autodiscover._tcp", s->url[URL_AUTODISCOVER] != NULL ?
 	    s->url[URL_AUTODISCOVER] :
 	    "https://autodiscover.%EMAILDOMAIN%/autodiscover/autodiscover.xml",
-	    dom, s->url[URL_AUTODISCOVER] != NULL ? sdom : addom, 0);
+	    s->url[URL_AUTODISCOVER] != NULL ? sdom : addom, 0);
+}
+
+/*
+ * Hand fn every SRV and TXT record that --dns prints for d, in the order
+ * it prints them.  The strings a record points to last only for the
+ * call.
+ */
+void
+dns_records(const struct domain *d, dns_recfn fn, void *arg)
+{
+	const char	*sdom = dom_target(d) != NULL ? dom_target(d) : d->name;
+
+	service_records(d->sec, d->name, sdom, sdom, fn, arg);
+}
+
+/* One record in zone-file syntax: fn for dns_records onto a FILE. */
+static void
+print_record(void *arg, const struct dnsrec *r)
+{
+	FILE	*fp = arg;
+	char	 name[DOMAIN_MAX + 32];
+
+	if (r->note != NULL)
+		fprintf(fp, "; %s\n", r->note);
+	snprintf(name, sizeof(name), "%s.%s.", r->svc, r->dom);
+	if (r->txt)
+		fprintf(fp, "%-40s %d IN TXT \"path=%s\"\n", name, DNS_TTL,
+		    r->target);
+	else if (r->target == NULL)
+		fprintf(fp, "%-40s %d IN SRV 0 0 0 .\n", name, DNS_TTL);
+	else
+		fprintf(fp, "%-40s %d IN SRV %u %u %u %s.\n", name, DNS_TTL,
+		    r->prio, r->weight, r->port, r->target);
 }
 
 static void
 domain_records(FILE *fp, const struct domain *d)
 {
-	const char	*sdom = dom_target(d) != NULL ? dom_target(d) : d->name;
-
 	fprintf(fp, "; %s", d->name);
 	if (dom_target(d) != NULL)
 		fprintf(fp, " (alias of %s)", dom_target(d));
 	fputc('\n', fp);
-	service_records(fp, d->sec, d->name, sdom, sdom);
+	dns_records(d, print_record, fp);
 	fprintf(fp, "; point these names at the web server that runs "
 	    "mailautoconf (A/AAAA or CNAME):\n"
 	    ";   autoconfig.%s.    (Thunderbird, Evolution, KMail)\n"
@@ -121,7 +175,7 @@ static void
 hosted_records(FILE *fp, const struct domain *h, const char *dom)
 {
 	fprintf(fp, "; %s, hosted by %s\n", dom, h->name);
-	service_records(fp, h->sec, dom, dom, h->name);
+	service_records(h->sec, dom, dom, h->name, print_record, fp);
 	fprintf(fp, "; Thunderbird asks autoconfig. of the MX host's domain: "
 	    "let the MX of %s\n"
 	    "; be a host under %s, for example\n"

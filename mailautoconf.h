@@ -411,6 +411,25 @@ void	 url_split(const char *, struct urlparts *);
 
 /* ---- dnszone.c ---- */
 
+/*
+ * One record --dns prints for a domain: an SRV record (target NULL: the
+ * service is not offered, "0 0 0 .") or an RFC 6764 TXT path (txt set,
+ * the path in target).  Names are without the trailing dot.
+ */
+struct dnsrec {
+	const char	*note;		/* the comment printed above, or NULL */
+	const char	*svc;		/* "_imaps._tcp" */
+	const char	*dom;
+	int		 txt;
+	unsigned	 prio;
+	unsigned	 weight;
+	unsigned	 port;
+	const char	*target;
+};
+typedef void	(*dns_recfn)(void *, const struct dnsrec *);
+
+void	 dns_records(const struct domain *, dns_recfn, void *);
+
 int	 dns_zone(const struct config *, FILE *, char *const *, int,
 	    const char *);
 
