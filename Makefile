@@ -39,20 +39,51 @@ CORE	:= body.c buf.c confbase.c config.c confread.c dnszone.c fcgi.c keys.c \
 SRCS	:= autoconf.c $(CORE)
 HDRS	:= mailautoconf.h buf.h conf.h
 
+# mailautoconf --check runs mailautoconf-check (check.h), installed
+# beside mailautoconf: it links libssl, which a CGI request must not
+# pay for loading.  CHECK=no leaves it out (and --check says so).
+CHECK	?= $(shell pkg-config --exists libssl 2>/dev/null && echo yes || echo no)
+CHECK_SRCS := check.c checkdns.c checkhttp.c checkmail.c checknet.c \
+	   checkres.c
+CHECK_CORE := body.c buf.c confbase.c config.c confread.c dnszone.c keys.c \
+	   load.c prepare.c request.c respond.c serve.c sign.c uuid.c \
+	   valid.c xmlgen.c
+CHECK_LIBS = $(shell pkg-config --libs libssl libcrypto 2>/dev/null || \
+	   echo -lssl -lcrypto) -lresolv -lpthread -lmxml -ldl
+ifeq ($(CHECK),yes)
+CHECK_BIN := mailautoconf-check
+CHECK_SAN := build/mailautoconf-check
+CHECK_SAN_OBJS := $(CHECK_SRCS:%.c=build/san/%.o)
+endif
+
 # Test builds use ASan and UBSan.
 SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/%)
+ifneq ($(CHECK),yes)
+UNIT_BINS := $(filter-out build/test_check,$(UNIT_BINS))
+endif
 # The core built once with the sanitizers, for every test and replay
 # binary: compiling it again for each was most of a test build's time.
 SAN_OBJS := $(CORE:%.c=build/san/%.o)
 .SECONDARY: $(SAN_OBJS)
 
-all: mailautoconf
+all: mailautoconf $(CHECK_BIN)
 
 mailautoconf: $(SRCS) $(HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(SRCS) $(LDFLAGS) $(PKG_LIBS)
+
+mailautoconf-check: $(CHECK_SRCS) $(CHECK_CORE) $(HDRS) check.h
+	$(CC) $(ALL_CFLAGS) -pthread -o $@ $(CHECK_SRCS) $(CHECK_CORE) \
+	    $(LDFLAGS) $(CHECK_LIBS)
+
+# Beside build/mailautoconf-san, which runs it for --check: sanitizers on.
+$(CHECK_SAN_OBJS): check.h
+build/mailautoconf-check: $(CHECK_SAN_OBJS) $(CHECK_CORE:%.c=build/san/%.o)
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) $(SAN) -pthread -o $@ $(CHECK_SAN_OBJS) \
+	    $(CHECK_CORE:%.c=build/san/%.o) $(LDFLAGS) $(CHECK_LIBS)
 
 # The binary the black-box tests run: sanitizers on.
 build/mailautoconf-san: $(SRCS) $(HDRS)
@@ -68,10 +99,18 @@ build/test_%: tests/unit/test_%.c tests/unit/testutil.h tests/unit/ask.h $(SAN_O
 	$(CC) $(ALL_CFLAGS) $(SAN) -I. -o $@ $< $(SAN_OBJS) $(LDFLAGS) \
 	    $(PKG_LIBS) $(CMOCKA_LIBS)
 
+# The check's tests link its files (but its main) and libssl.
+build/test_check: tests/unit/test_check.c tests/unit/testutil.h \
+    $(CHECK_SAN_OBJS) $(SAN_OBJS) $(HDRS) check.h
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) $(SAN) -I. -o $@ $< \
+	    $(filter-out build/san/check.o,$(CHECK_SAN_OBJS)) $(SAN_OBJS) \
+	    $(LDFLAGS) $(PKG_LIBS) $(CHECK_LIBS) $(CMOCKA_LIBS)
+
 # Fuzzing (libFuzzer: clang and libclang-rt-14-dev).  make fuzz runs each
 # target FUZZ_SECONDS; make check replays the committed corpora with a
 # plain driver under ASan and UBSan, so every past finding stays a test.
-FUZZ_TARGETS := body request config fcgi
+FUZZ_TARGETS := body request config fcgi $(if $(CHECK_BIN),check)
 FUZZ_SECONDS ?= 60
 FUZZ_CC	?= clang
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz_%)
@@ -87,6 +126,21 @@ build/replay_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/fuzzutil.h $(SAN_OBJS) \
 	@mkdir -p build
 	$(CC) $(ALL_CFLAGS) $(SAN) -I. -o $@ $< fuzz/replay.c $(SAN_OBJS) \
 	    $(LDFLAGS) $(PKG_LIBS)
+
+# The check's target links the check's files and libssl.
+build/fuzz_check: fuzz/fuzz_check.c fuzz/fuzzutil.h $(CHECK_SRCS) \
+    $(CHECK_CORE) $(HDRS) check.h
+	@mkdir -p build
+	$(FUZZ_CC) $(ALL_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -I. -o $@ $< $(filter-out check.c,$(CHECK_SRCS)) $(CHECK_CORE) \
+	    $(LDFLAGS) $(CHECK_LIBS)
+
+build/replay_check: fuzz/fuzz_check.c fuzz/replay.c fuzz/fuzzutil.h \
+    $(CHECK_SAN_OBJS) $(CHECK_CORE:%.c=build/san/%.o) $(HDRS) check.h
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) $(SAN) -I. -o $@ $< fuzz/replay.c \
+	    $(filter-out build/san/check.o,$(CHECK_SAN_OBJS)) \
+	    $(CHECK_CORE:%.c=build/san/%.o) $(LDFLAGS) $(CHECK_LIBS)
 
 fuzz: $(FUZZ_BINS)
 	@sh fuzz/run.sh $(FUZZ_SECONDS)
@@ -110,17 +164,17 @@ deps:
 # the check that no two source files call each other (in a cycle).
 QUICK_SUITES = 'unit|sh tests/run-unit.sh $(UNIT_BINS)' \
 	    'replay|sh tests/replay.sh $(FUZZ_TARGETS)' \
-	    'layers|sh tests/layers.sh $(SAN_OBJS)'
+	    'layers|sh tests/layers.sh $(SAN_OBJS) $(CHECK_SAN_OBJS)'
 
 # make test: only the quick suites; installs nothing, needs no root and
 # no network port.
-test: $(UNIT_BINS) $(REPLAY_BINS)
+test: $(UNIT_BINS) $(REPLAY_BINS) $(CHECK_SAN_OBJS)
 	@sh tests/check.sh $(QUICK_SUITES)
 
 # Unit tests, then the real binary as CGI and FastCGI.
 # Every suite runs even when one fails; tests/check.sh sums them up.
-check: deps mailautoconf build/mailautoconf-san build/fault $(UNIT_BINS) \
-    $(REPLAY_BINS)
+check: deps mailautoconf $(CHECK_BIN) build/mailautoconf-san $(CHECK_SAN) \
+    build/fault $(UNIT_BINS) $(REPLAY_BINS)
 	@sh tests/check.sh $(QUICK_SUITES) \
 	    'blackbox|sh tests/blackbox.sh build/mailautoconf-san' \
 	    'hostile|sh tests/hostile.sh build/mailautoconf-san' \
@@ -130,7 +184,8 @@ check: deps mailautoconf build/mailautoconf-san build/fault $(UNIT_BINS) \
 	    'serve|sh tests/serve.sh build/mailautoconf-san' \
 	    'leak|sh tests/leak.sh mailautoconf' \
 	    'fault|FAULT_MAX=$(FAULT_MAX) sh tests/fault.sh mailautoconf' \
-	    'e2e|sh tests/e2e.sh mailautoconf'
+	    'e2e|sh tests/e2e.sh mailautoconf' \
+	    'deploy|sh tests/deploy.sh build/mailautoconf-san'
 
 # Build, then serve etc/mailautoconf.conf through lighttpd on 127.0.0.1.
 run:
@@ -150,10 +205,12 @@ lint:
 # admin's own config under SYSCONFDIR is never written or removed.
 EXAMPLESDIR ?= $(PREFIX)/share/examples/mailautoconf
 
-install: mailautoconf
+install: mailautoconf $(CHECK_BIN)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(EXAMPLESDIR)
 	install -m 755 mailautoconf $(DESTDIR)$(SBINDIR)/mailautoconf
+	$(if $(CHECK_BIN),install -m 755 mailautoconf-check \
+	    $(DESTDIR)$(SBINDIR)/mailautoconf-check)
 	install -m 644 doc/mailautoconf.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 doc/mailautoconf.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 etc/mailautoconf.conf $(DESTDIR)$(EXAMPLESDIR)/
@@ -161,12 +218,13 @@ install: mailautoconf
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mailautoconf \
+	    $(DESTDIR)$(SBINDIR)/mailautoconf-check \
 	    $(DESTDIR)$(MANDIR)/man8/mailautoconf.8 \
 	    $(DESTDIR)$(MANDIR)/man5/mailautoconf.conf.5
 	rm -rf $(DESTDIR)$(EXAMPLESDIR)
 
 clean:
-	rm -f mailautoconf
+	rm -f mailautoconf mailautoconf-check
 	rm -rf build
 
 .PHONY: all bench check clean deps fault fuzz install lint run soak test \

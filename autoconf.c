@@ -63,6 +63,10 @@ usage(FILE *fp)
 	    "       mailautoconf [-c file] -r url [-m method] [-H host] "
 	    "< body\n"
 	    "       mailautoconf [-c file] --dns [-H hoster] [domain ...]\n"
+	    "       mailautoconf [-c file] --check [-T seconds] [--json] "
+	    "[--resolver addr[:port]]\n"
+	    "           [--ca file] [--days n] [--jobs n] [--local-part name]\n"
+	    "           [--https-port port] [--http-port port] [domain ...]\n"
 	    "       mailautoconf -h | -V\n");
 }
 
@@ -377,6 +381,9 @@ run_fcgi(const struct options *o)
 	return workers_run(cfg, &so, n);
 }
 
+/* The short options, for getopt_long and wants_check. */
+#define SHORTOPTS	":b:c:H:hm:r:Ss:T:tu:Vw:"
+
 /*
  * The long options.  Their values lie above any byte, so that an error
  * getopt_long reports with such an optopt is known to be a long one.
@@ -479,8 +486,8 @@ parse_options(int argc, char *argv[], struct options *o)
 	o->backlog = BACKLOG_DEFAULT;
 	opterr = 0;
 	/* No '+': options may follow operands (--dns DOMAIN -c FILE). */
-	while ((ch = getopt_long(argc, argv, ":b:c:H:hm:r:Ss:T:tu:Vw:",
-	    longopts, &li)) != -1) {
+	while ((ch = getopt_long(argc, argv, SHORTOPTS, longopts, &li)) !=
+	    -1) {
 		/*
 		 * Long options only in full, as always: an abbreviation
 		 * that works today could become ambiguous tomorrow.
@@ -529,6 +536,62 @@ run_test(const struct options *o)
 	return EX_OK;
 }
 
+/*
+ * --check is among the options: a word "--check" that is neither after
+ * "--" nor the argument of a short option (-c --check names a file).
+ */
+static int
+wants_check(int argc, char *argv[])
+{
+	const char	*a, *p, *o;
+	int		 i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return 0;
+		if (strcmp(a, "--check") == 0)
+			return 1;
+		if (a[0] != '-' || a[1] == '-' || a[1] == '\0')
+			continue;
+		for (p = a + 1; *p != '\0'; p++)
+			if ((o = strchr(SHORTOPTS + 1, *p)) != NULL &&
+			    *p != ':' && o[1] == ':') {
+				i += p[1] == '\0';	/* the next word */
+				break;
+			}
+	}
+	return 0;
+}
+
+/*
+ * --check: mailautoconf-check does it, found beside this program (it
+ * links libssl, which a CGI request must not pay for loading), else on
+ * the PATH.  Returns only when neither can be run.
+ */
+static int
+run_check(char *argv[])
+{
+	char	 path[PATH_MAX];
+	char	*slash;
+	ssize_t	 n;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+	if (n > 0) {
+		path[n] = '\0';
+		if ((slash = strrchr(path, '/')) != NULL) {
+			memcpy(slash + 1, "mailautoconf-check",
+			    sizeof("mailautoconf-check"));
+			execv(path, argv);
+		}
+	}
+	execvp("mailautoconf-check", argv);
+	fprintf(stderr, "mailautoconf: --check needs mailautoconf-check, "
+	    "installed beside mailautoconf (built where OpenSSL's libssl "
+	    "is): %s\n", strerror(errno));
+	return EX_OSERR;
+}
+
 /* A CGI request: a web server's variables, and no socket on fd 0. */
 static int
 is_cgi(void)
@@ -554,6 +617,8 @@ main(int argc, char *argv[])
 	if (is_cgi())
 		return run_cgi();	/* argv is not ours: Apache puts query
 					   words there */
+	if (wants_check(argc, argv))
+		return run_check(argv);
 	body_init();
 	if ((rc = parse_options(argc, argv, &o)) != -1)
 		return rc;
