@@ -6,7 +6,7 @@
 set -u
 secs=${1:-60}
 shift 2>/dev/null || true
-targets=${*:-body request config fcgi}
+targets=${*:-body request config fcgi check}
 mkdir -p build/fuzz-out
 status=0
 for t in $targets; do

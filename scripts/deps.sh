@@ -12,10 +12,12 @@ set -eu
 build="gcc make pkg-config libfcgi-dev libmxml-dev libcmocka-dev
     libssl-dev libseccomp-dev"
 # Tests: FastCGI clients and launchers, XML/plist/zone checkers, valgrind,
-# the real web servers of the end-to-end test, systemd-socket-activate.
+# the real web servers of the end-to-end test, systemd-socket-activate,
+# and the DNS and mail servers --check is tested against.
 tests="libfcgi-bin spawn-fcgi curl libxml2-utils mandoc openssl python3
     valgrind libplist-utils bind9-utils lighttpd apache2
-    libapache2-mod-fcgid nginx systemd"
+    libapache2-mod-fcgid nginx systemd nsd dovecot-imapd dovecot-pop3d
+    dovecot-submissiond"
 case "${1:-}" in
 build)	want="$build" ;;
 test)	want="$build $tests" ;;

@@ -58,7 +58,7 @@ FNR == 1 { grp = FILENAME; sub(/.*\//, "", grp); sub(/\.h$/, "", grp) }
 /^[A-Za-z].*[ *]\(?[a-z_0-9]+\(/ {
 	line = $0; sub(/\(.*/, "", line); n = split(line, w, /[ \t*]+/)
 	print grp, w[n]
-}' mailautoconf.h buf.h conf.h)
+}' mailautoconf.h buf.h conf.h $(ls check.h 2>/dev/null))
 misplaced=$(echo "$protos" | while read -r grp fn; do
 	if [ ! -f "$dir/$grp.o" ] ||
 	    ! nm -g --defined-only "$dir/$grp.o" | awk '{ print $3 }' |
