@@ -78,7 +78,7 @@ WHY_LINES=60
 
 # The per-connection timeout of every check run (-T), and how much
 # longer than it a run may take: a peer that never answers (case l), a
-# hostile peer (case p).  A run with 200 domains on working servers
+# hostile peer (case p).  A run with 1000 domains on working servers
 # (case q) takes at most MANY_SECS.  Hostile runs go HOSTILE_PAR at a
 # time.
 TO=2
@@ -183,9 +183,9 @@ $(mail_re FAIL smtp.noplain.test "$C_SUB" smtp STARTTLS auth 'PLAIN')"
 	# FAIL of an https check.
 	X_HOSTILE_WEB='^FAIL +web\.hostile\.test https '
 	X_SANITIZER='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error|Sanitizer'
-	# (q) one auth line per server however many domains use it; "+199
-	# more" of the 200 domains.
-	X_MORE='\+199 more'
+	# (q) one auth line per server however many domains use it; "+999
+	# more" of the 1000 domains.
+	X_MORE='\+999 more'
 }
 
 # hostile_re PORT: a FAIL line about the hostile peer on PORT.
@@ -552,12 +552,12 @@ make_confs() {
 		done
 	} >"$HOSTILE"
 	{
-		echo "# tests/deploy.sh: 200 domains on the same servers (case q)"
+		echo "# tests/deploy.sh: 1000 domains on the same servers (case q)"
 		echo "[defaults]"
 		sed -n '/^\[defaults\]/,/^\[domain/{/^\(imap\|pop3\|smtp\) =/p}' \
 		    "$MAIN"
 		i=1
-		while [ "$i" -le 200 ]; do
+		while [ "$i" -le 1000 ]; do
 			echo "[domain d$i.many.test]"
 			i=$((i + 1))
 		done
@@ -1431,21 +1431,21 @@ while read -r name dom rest; do
 	    within "$name" $((TO * 1000 + HOSTILE_SLACK_MS))
 done <"$T/hostile.runs"
 
-# (q) 200 domains on the same six servers
+# (q) 1000 domains on the same six servers
 run many -c "$MANY"
-check "(q) 200 domains: no sanitizer report" sane many
+check "(q) 1000 domains: no sanitizer report" sane many
 for s in "imap.good.test $G_IMAPS imap SSL" "imap.good.test $G_IMAP imap STARTTLS" \
     "pop.good.test $G_POP3S pop3 SSL" "pop.good.test $G_POP3 pop3 STARTTLS" \
     "smtp.good.test $G_SUBS smtp SSL" "smtp.good.test $G_SUB smtp STARTTLS"; do
 	# shellcheck disable=SC2086
 	set -- $s
-	check "(q) 200 domains: $1:$2 $3 $4 auth ok, naming +199 more" \
+	check "(q) 1000 domains: $1:$2 $3 $4 auth ok, naming +999 more" \
 	    server_once many "$(mail_re ok "$1" "$2" "$3" "$4" auth "$X_MORE")"
-	check "(q) 200 domains: one auth line in all for $1:$2 $3 $4" \
+	check "(q) 1000 domains: one auth line in all for $1:$2 $3 $4" \
 	    server_once many "$(mail_re '(ok|warn|FAIL)' "$1" "$2" "$3" "$4" auth '')"
 done
-check "(q) 200 domains: no mail server check twice" no_twice many
-check "(q) 200 domains: within $MANY_SECS s" within many $((MANY_SECS * 1000))
+check "(q) 1000 domains: no mail server check twice" no_twice many
+check "(q) 1000 domains: within $MANY_SECS s" within many $((MANY_SECS * 1000))
 
 # ---- the end ----
 
