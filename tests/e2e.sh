@@ -199,13 +199,14 @@ pidof_() {
 
 # procs: "PID STATE PGID PPID" of every process, from /proc/*/stat (the
 # command name in parentheses may hold anything, so fields are counted
-# from the last ")").
+# from the last ")").  Read through cat: Debian's awk (mawk) stops with
+# an error when a file it was given vanishes, as a process that exits.
 procs() {
-	awk '{
+	cat /proc/[0-9]*/stat 2>/dev/null | awk '{
 		i = match($0, /\)[^)]*$/)
 		split(substr($0, i + 2), f, " ")
-		print FILENAME, f[1], f[3], f[2]
-	}' /proc/[0-9]*/stat 2>/dev/null | sed 's|^/proc/\([0-9]*\)/stat|\1|'
+		print $1, f[1], f[3], f[2]
+	}'
 }
 
 # children PID: the live processes whose parent is PID.
