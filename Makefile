@@ -34,8 +34,8 @@ ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(DEFS) $(SIGN
 
 # The core: pure modules that tests link directly.
 CORE	:= body.c buf.c confbase.c config.c confread.c dnszone.c fcgi.c keys.c \
-	   listen.c load.c prepare.c request.c respond.c sandbox.c serve.c \
-	   sign.c uuid.c valid.c workers.c xmlgen.c
+	   listen.c load.c pagegen.c prepare.c request.c respond.c sandbox.c \
+	   serve.c sign.c uuid.c valid.c workers.c xmlgen.c
 SRCS	:= autoconf.c $(CORE)
 HDRS	:= mailautoconf.h buf.h conf.h
 
@@ -46,8 +46,8 @@ CHECK	?= $(shell pkg-config --exists libssl 2>/dev/null && echo yes || echo no)
 CHECK_SRCS := check.c checkdns.c checkhttp.c checkmail.c checknet.c \
 	   checkres.c
 CHECK_CORE := body.c buf.c confbase.c config.c confread.c dnszone.c keys.c \
-	   load.c prepare.c request.c respond.c serve.c sign.c uuid.c \
-	   valid.c xmlgen.c
+	   load.c pagegen.c prepare.c request.c respond.c serve.c sign.c \
+	   uuid.c valid.c xmlgen.c
 CHECK_LIBS = $(shell pkg-config --libs libssl libcrypto 2>/dev/null || \
 	   echo -lssl -lcrypto) -lresolv -lpthread -lmxml -ldl
 ifeq ($(CHECK),yes)

@@ -62,6 +62,7 @@ enum ktype {
 	K_USER,		/* username template: const char * */
 	K_URL,		/* http(s) URL: const char * */
 	K_PATH,		/* file name, relative to the file: const char * */
+	K_WEBPATH,	/* an absolute URL path: const char * */
 	K_ALIAS,	/* another domain's name: const char * */
 	K_BOOL,		/* yes or no: int */
 	K_UINT,		/* a number in [min, max]: unsigned */

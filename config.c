@@ -42,9 +42,15 @@ apply_defaults(const struct section *d, struct section *s)
 	}
 	for (i = 0; i < conf_nkeys; i++) {
 		k = &conf_keys[i];
-		v = key_field(k, s);
-		if (k->dflt != NULL && *v == NULL)
+		if (k->dflt == NULL || key_is_set(k, s) ||
+		    (d != NULL && key_is_set(k, d)))
+			continue;
+		if (k->type == K_BOOL)
+			valid_bool(k->dflt, key_field(k, s));
+		else {
+			v = key_field(k, s);
 			*v = k->dflt;
+		}
 	}
 }
 
@@ -223,6 +229,13 @@ config_hoster(const struct config *cfg, const char *name, size_t n)
 	if ((d = config_lookup(cfg, name, n)) == NULL || !d->sec->hosted)
 		return NULL;
 	return d->of != NULL ? d->of : d;
+}
+
+/* The setup page's path besides "/" (setup_path), or NULL. */
+const char *
+config_page_path(const struct config *cfg)
+{
+	return cfg->defaults.page_path;
 }
 
 size_t

@@ -260,6 +260,9 @@ static const struct {
 	[K_URL] = { valid_url, "not an absolute http(s) URL with a host name "
 	    "(only %EMAILDOMAIN% may stand in it)" },
 	[K_PATH] = { valid_text, "not a file name" },
+	[K_WEBPATH] = { valid_webpath, "not a path: '/', then letters, digits "
+	    "and - . _ ~ / (no // . ..), at most " MAC_STR(WEBPATH_MAX)
+	    " bytes" },
 };
 
 /* A text, template, URL or file name value. */
@@ -334,6 +337,7 @@ static const valuefn readers[KTYPE_COUNT] = {
 	[K_USER] = read_string,
 	[K_URL] = read_string,
 	[K_PATH] = read_string,
+	[K_WEBPATH] = read_string,
 	[K_ALIAS] = read_alias,
 	[K_BOOL] = read_bool,
 	[K_UINT] = read_uint,

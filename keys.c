@@ -38,6 +38,8 @@ const struct key conf_keys[] = {
 	{ KEY("documentation_url", K_URL, ANY, url[URL_DOCUMENTATION]) },
 	{ KEY("documentation_text", K_TEXT, ANY, doc_text) },
 	{ KEY("webmail_url", K_URL, ANY, url[URL_WEBMAIL]) },
+	{ KEY("setup_page", K_BOOL, ANY, page), .dflt = "yes" },
+	{ KEY("setup_path", K_WEBPATH, IN_DEFAULTS, page_path) },
 	{ KEY("sign_certificate", K_PATH, ANY, sign_path[0]), .group = SIGNING },
 	{ KEY("sign_key", K_PATH, ANY, sign_path[1]), .group = SIGNING },
 	{ KEY("sign_chain", K_PATH, ANY, sign_path[2]), .group = SIGNING },

@@ -56,6 +56,7 @@
 #define AUTH_MAX	6	/* authentication methods per server */
 #define TTL_MAX		720	/* Outlook TTL in hours */
 #define DOMLIST_MAX	64	/* <domain> lines a Thunderbird answer lists */
+#define WEBPATH_MAX	128	/* setup_path */
 
 /* Response limits. */
 #define RESP_HEAD_MAX	1024	/* header block */
@@ -254,6 +255,8 @@ int	 valid_text(const char *, size_t);
 int	 valid_host(const char *);
 int	 valid_user(const char *, size_t);
 int	 valid_url(const char *, size_t);
+/* An absolute URL path of letters, digits and - . _ ~ /, no dot segment. */
+int	 valid_webpath(const char *, size_t);
 
 /* ---- body.c: the Outlook Autodiscover request body (mxml) ---- */
 
@@ -309,6 +312,7 @@ struct answers {
 	const struct tmpl *jsoneas;	/* autodiscover.json ActiveSync */
 	const struct tmpl *apple;	/* .mobileconfig */
 	const struct tmpl *redir[3];	/* Location of jmap, caldav, carddav */
+	const struct tmpl *page;	/* the setup page; NULL when off */
 	int		   ready;	/* the answers above are prepared */
 };
 
@@ -347,6 +351,8 @@ struct section {
 	int		 alternatives;
 	int		 leave_on_server;
 	int		 hosted;	/* answers addresses of unknown domains */
+	int		 page;		/* the setup page is served */
+	const char	*page_path;	/* where, besides "/" ([defaults]) */
 	unsigned	 ttl;
 	const char	*sign_path[3];	/* certificate, key, chain */
 	int		 sign_line;
@@ -369,6 +375,7 @@ const struct domain *config_lookup(const struct config *, const char *,
 const struct domain *config_hoster(const struct config *, const char *,
 		    size_t);
 size_t		 config_ndomains(const struct config *);
+const char	*config_page_path(const struct config *);
 const struct domain *config_domain(const struct config *, size_t);
 void		 config_summary(const struct config *, FILE *);
 
@@ -396,6 +403,7 @@ void	 json_locator(struct buf *, const char *, const char *, const char *);
 void	 xml_ad_error(struct buf *, int, enum adschema, long);
 void	 xml_mobileconfig(struct buf *, const struct section *, const char *);
 void	 url_expand(struct buf *, const char *, const char *);
+void	 xml_text(struct buf *, const char *, const char *);
 unsigned xml_pick(const struct section *, enum proto,
 	    const struct server **, unsigned);
 
@@ -408,6 +416,34 @@ struct urlparts {
 };
 
 void	 url_split(const char *, struct urlparts *);
+
+/* ---- pagegen.c: the setup page ---- */
+
+/*
+ * The page's one style sheet, inline, and its SHA-256 (base64) for the
+ * Content-Security-Policy; tests/unit/test_page.c checks that the two
+ * agree.
+ */
+#define PAGE_STYLE \
+    "html{color:#1b1b1b;background:#fff}body{margin:0 auto;max-wi" \
+    "dth:40rem;padding:1rem;font:1rem/1.5 system-ui,sans-serif;ov" \
+    "erflow-wrap:anywhere}h1{font-size:1.6rem;margin:.5rem 0}h2{f" \
+    "ont-size:1.25rem;margin:1.75rem 0 .5rem}h3{font-size:1.05rem" \
+    ";margin:1.25rem 0 .25rem}dl{display:grid;grid-template-colum" \
+    "ns:max-content 1fr;gap:.15rem 1rem;margin:.25rem 0}dt{font-w" \
+    "eight:600}dd{margin:0}label{display:block;font-weight:600}in" \
+    "put{box-sizing:border-box;width:100%;font:inherit;padding:.5" \
+    "rem;margin:.25rem 0 .75rem;border:1px solid #555;border-radi" \
+    "us:.25rem}button{font:inherit;padding:.6rem 1.2rem;border:0;" \
+    "border-radius:.25rem;color:#fff;background:#0b57a4}button:fo" \
+    "cus,input:focus{outline:3px solid #b35900;outline-offset:2px" \
+    "}a{color:#0b57a4}@media (prefers-color-scheme:dark){html{col" \
+    "or:#eee;background:#121212}a{color:#8ab4f8}input{background:" \
+    "#1e1e1e;color:#eee;border-color:#999}}"
+#define PAGE_STYLE_SHA256 "W/yekas7J66z3sa2MXRzpY+uslzvoO/Amvu63sVdwoU="
+
+void	 html_setup(struct buf *, const struct section *, const char *,
+	    const char *);
 
 /* ---- dnszone.c ---- */
 
@@ -461,6 +497,7 @@ struct response {
 	size_t		 ctypelen;
 	const char	*location;	/* redirects */
 	const char	*attachment;	/* Content-Disposition file name */
+	const char	*headers;	/* more header lines, CRLF each */
 	size_t		 attachlen;
 	const char	*body;
 	size_t		 bodylen;

@@ -185,6 +185,22 @@ prepare_redirects(struct prep *pp, struct frame *f, const struct domain *d,
 	}
 }
 
+/*
+ * Where the setup page's form goes: email.mobileconfig beside the
+ * page's path (setup_path, else "/"), so that a site that routes only
+ * that directory to mailautoconf still reaches the profile.
+ */
+static void
+page_action(const char *path, char *out, size_t size)
+{
+	size_t	 n = 1;
+
+	if (path != NULL)
+		n = (size_t)(strrchr(path, '/') - path) + 1;
+	snprintf(out, size, "%.*semail.mobileconfig", (int)n,
+	    path != NULL ? path : "/");
+}
+
 /* Render d's answers into d->ans. */
 static void
 prepare(struct prep *pp, struct frame *f, const struct domain *d)
@@ -192,6 +208,7 @@ prepare(struct prep *pp, struct frame *f, const struct domain *d)
 	const struct section *s = d->sec;
 	struct answers	*a = d->ans;
 	struct buf	 b;
+	char		 action[WEBPATH_MAX + 32];
 
 	buf_init(&b);
 	xml_thunderbird(&b, s, dom_target(d), 0);
@@ -210,6 +227,11 @@ prepare(struct prep *pp, struct frame *f, const struct domain *d)
 	xml_mobileconfig(&b, s, dom_target(d));
 	a->apple = prepared(pp, f, d, &b);
 	prepare_redirects(pp, f, d, &b);
+	if (s->page) {
+		page_action(s->page_path, action, sizeof(action));
+		html_setup(&b, s, dom_target(d), action);
+		a->page = prepared(pp, f, d, &b);
+	}
 	if (s->url[URL_ACTIVESYNC] != NULL) {
 		xml_mobilesync(&b, s, dom_target(d));
 		a->eas = prepared(pp, f, d, &b);

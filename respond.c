@@ -12,6 +12,20 @@
 #define CT_TEXT	"text/plain; charset=utf-8"
 #define CT_JSON	"application/json"
 #define CT_APPLE "application/x-apple-aspen-config"
+#define CT_HTML	"text/html; charset=utf-8"
+
+/*
+ * The setup page's headers: nothing but its own inline style sheet may
+ * load or run (no script, no outside resource, no frame around it), the
+ * form may go only to this site, the type is not to be guessed, no
+ * Referer leaves.
+ */
+#define PAGE_HEADERS \
+	"Content-Security-Policy: default-src 'none'; style-src " \
+	"'sha256-" PAGE_STYLE_SHA256 "'; form-action 'self'; " \
+	"base-uri 'none'; frame-ancestors 'none'\r\n" \
+	"X-Content-Type-Options: nosniff\r\n" \
+	"Referrer-Policy: no-referrer\r\n"
 
 /* Set a response's Content-Type to a literal. */
 #define SET_CT(r, ct)	((r)->ctype = (ct), (r)->ctypelen = sizeof(ct) - 1)
@@ -55,7 +69,7 @@ resp_error(struct response *r, enum status st, const char *why)
 	SET_CT(r, CT_TEXT);
 	r->body = RESP_BODY(r);
 	r->bodylen = b.len;
-	r->allow = r->location = r->attachment = NULL;
+	r->allow = r->location = r->attachment = r->headers = NULL;
 	r->why = why;
 	return st;
 }
@@ -337,12 +351,29 @@ h_carddav(const struct config *cfg, const struct request *rq,
 	return redirect(cfg, rq, r, 2, ST_MOVED);
 }
 
+/* The setup page of the Host's domain (pagegen.c). */
+static enum status
+h_page(const struct config *cfg, const struct request *rq,
+    struct response *r)
+{
+	struct target	 t;
+
+	if (find_target(cfg, rq, &t, r) == -1)
+		return r->status;
+	if (t.d->ans->page == NULL)
+		return resp_error(r, ST_NOTFOUND, "setup page off");
+	if (answer(r, t.d->ans->page, &t, NULL, CT_HTML) == ST_OK)
+		r->headers = PAGE_HEADERS;
+	return r->status;
+}
+
 typedef enum status (*handler)(const struct config *,
     const struct request *, struct response *);
 
 enum match {
 	MATCH_SUFFIX,	/* the path ends with it */
-	MATCH_INFIX	/* the path holds it, something follows */
+	MATCH_INFIX,	/* the path holds it, something follows */
+	MATCH_PAGE	/* it is "/" or the configured setup_path */
 };
 
 struct route {
@@ -384,18 +415,26 @@ static const struct route routes[] = {
 	    h_caldav },
 	{ P("/.well-known/carddav"), MATCH_SUFFIX, ALLOW_GET, IN_HOST,
 	    h_carddav },
+	{ P("/"), MATCH_PAGE, ALLOW_GET, IN_HOST, h_page },
 };
 
 /* 1 if route rt matches the request path. */
 static int
-route_match(const struct route *rt, const struct request *rq)
+route_match(const struct route *rt, const struct request *rq,
+    const struct config *cfg)
 {
-	size_t	 sl = rt->len;
-	long	 at;
+	size_t		 sl = rt->len;
+	long		 at;
+	const char	*pp;
 
 	if (rt->match == MATCH_SUFFIX)
 		return rq->pathlen >= sl && str_caseeq(rq->path +
 		    rq->pathlen - sl, rt->pattern, sl);
+	if (rt->match == MATCH_PAGE)
+		return (rq->pathlen == 1 && rq->path[0] == '/') ||
+		    ((pp = config_page_path(cfg)) != NULL &&
+		    strlen(pp) == rq->pathlen &&
+		    memcmp(pp, rq->path, rq->pathlen) == 0);
 	at = str_find_ci(rq->path, rq->pathlen, rt->pattern);
 	return at >= 0 && (size_t)at + sl < rq->pathlen;
 }
@@ -415,11 +454,12 @@ respond(const struct config *cfg, struct request *rq, struct response *r)
 	r->allow = NULL;
 	r->location = NULL;
 	r->attachment = NULL;
+	r->headers = NULL;
 	r->why = NULL;
 	r->headonly = rq->method == M_HEAD;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		rt = &routes[i];
-		if (route_match(rt, rq))
+		if (route_match(rt, rq, cfg))
 			break;
 	}
 	if (i == sizeof(routes) / sizeof(routes[0]))
@@ -475,6 +515,8 @@ resp_head(const struct response *r, char *out, size_t outsz)
 		buf_add(&b, r->attachment, r->attachlen);
 		buf_lit(&b, ".mobileconfig\"\r\n");
 	}
+	if (r->headers != NULL)
+		buf_puts(&b, r->headers);
 	buf_lit(&b, "\r\n");
 	return b.err ? 0 : b.len;
 }

@@ -458,3 +458,33 @@ str_squeeze(char *p, size_t n)
 	}
 	return o;
 }
+
+/*
+ * The setup page's path: "/" then segments of letters, digits, '-',
+ * '.', '_' and '~', one '/' between them (a trailing one allowed), no
+ * "." or ".." segment; WEBPATH_MAX bytes at most.  1 or 0.
+ */
+int
+valid_webpath(const char *s, size_t n)
+{
+	size_t	 i, seg = 1;
+
+	if (n < 1 || n > WEBPATH_MAX || s[0] != '/')
+		return 0;
+	for (i = 1; i <= n; i++) {
+		if (i < n && s[i] != '/') {
+			if (!(s[i] >= 'a' && s[i] <= 'z') &&
+			    !(s[i] >= 'A' && s[i] <= 'Z') &&
+			    !(s[i] >= '0' && s[i] <= '9') &&
+			    (s[i] == '\0' || strchr("-._~", s[i]) == NULL))
+				return 0;
+			continue;
+		}
+		/* The segment s[seg..i): not empty but at the end, no dots. */
+		if ((i == seg && i < n) || (i - seg == 1 && s[seg] == '.') ||
+		    (i - seg == 2 && s[seg] == '.' && s[seg + 1] == '.'))
+			return 0;
+		seg = i + 1;
+	}
+	return 1;
+}

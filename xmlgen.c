@@ -478,6 +478,22 @@ xml_ad_error(struct buf *b, int code, enum adschema schema, long now)
 }
 
 /*
+ * Config text XML-escaped (HTML-escaped as well), %EMAILDOMAIN% as the
+ * domain marker (or the alias target), the other placeholders as they
+ * stand: for the setup page (pagegen.c).
+ */
+void
+xml_text(struct buf *b, const char *text, const char *target)
+{
+	struct subst	 sub;
+
+	sub.addr = NULL;
+	sub.local = NULL;
+	sub.domain = target != NULL ? target : mark_domain;
+	put_text(b, text, &sub);
+}
+
+/*
  * A config URL with %EMAILDOMAIN% as the domain marker (or the alias
  * target), unescaped: for Location headers.
  */

@@ -95,6 +95,7 @@ Try, from the top of the repository:
   curl -si $u/mail/config-v1.1.xml -H 'Host: autoconfig.example.invalid'    # 404
   curl -si -X POST -d '' $u/mail/config-v1.1.xml -H 'Host: autoconfig.example.com'    # 405
   curl -s -X POST --data-binary @tests/data/outlook-request.xml $u/Autodiscover/Autodiscover.xml
+  curl -s $u/ -H 'Host: autoconfig.example.com'    # the setup page for people
 
 Ctrl-C stops the server.
 EOF

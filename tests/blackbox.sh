@@ -1419,6 +1419,63 @@ else
 	fail=$((fail + 1))
 fi
 
+# ======================================================================
+# (d3) the setup page: tests/conf/page.conf, as a CGI and over FastCGI
+# ======================================================================
+
+# mailautoconf(8), "The setup page": GET and HEAD of / and of setup_path
+# on the autoconfig. names, text/html with its Content-Security-Policy,
+# nosniff and no cookie; the display name that tries to be markup comes
+# out inert; 404 for a domain not configured or with setup_page = no.
+pconf=$top/tests/conf/page.conf
+page_ok() {
+	expect "$1" 200 "text/html; charset=utf-8" || return 1
+	hdr "$1" Content-Security-Policy | grep -q "^default-src 'none'; style-src 'sha256-" ||
+	    { echo "no Content-Security-Policy"; cat "$T/r/$1.head"; return 1; }
+	[ "$(hdr "$1" X-Content-Type-Options)" = nosniff ] ||
+	    { echo "no nosniff"; return 1; }
+	! grep -qi '^set-cookie' "$T/r/$1.head" || { echo "a cookie"; return 1; }
+	[ "$(cat "$T/r/$1.method")" = HEAD ] && return 0
+	body_has "$1" '<h1>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &apos;Co&apos; page.example</h1>' \
+	    '<dt>Server</dt><dd>imap.page.example</dd>' \
+	    'action="/mail/email.mobileconfig"' || return 1
+	body_lacks "$1" '<script' || return 1
+	# Well-formed, as polyglot markup (xmllint, after the doctype).
+	tail -n +2 "$T/r/$1.body" | xmllint --noout - 2>&1
+}
+page() {
+	pw=$1 pl=$2
+	conf=$pconf
+	req "$pl-page" "$pw" GET / autoconfig.page.example
+	check "$pl: page: GET /: the setup page" page_ok "$pl-page"
+	req "$pl-page-path" "$pw" GET /mail/setup autodiscover.page.example:443
+	check "$pl: page: GET setup_path: the same page" \
+	    eval 'page_ok "$pl-page-path" && same "$pl-page" "$pl-page-path"'
+	req "$pl-page-head" "$pw" HEAD / autoconfig.page.example
+	check "$pl: page: HEAD /: the headers, no body" \
+	    eval 'page_ok "$pl-page-head" && [ ! -s "$T/r/$pl-page-head.body" ]'
+	req "$pl-page-post" "$pw" POST / autoconfig.page.example
+	check "$pl: page: POST /: 405, Allow: GET, HEAD" \
+	    eval 'st "$pl-page-post" 405 && [ "$(hdr "$pl-page-post" Allow)" = "GET, HEAD" ]'
+	req "$pl-page-off" "$pw" GET / autoconfig.off.example
+	check "$pl: page: setup_page = no: 404" st "$pl-page-off" 404
+	req "$pl-page-unk" "$pw" GET / autoconfig.nosuch.example
+	check "$pl: page: a domain not configured: 404" st "$pl-page-unk" 404
+	conf=$T/sample.conf
+}
+page cgi CGI
+cp "$pconf" "$T/page.conf"
+chmod 644 "$T/page.conf"
+if serve_tcp page "$T/page.conf"; then
+	page_pid=$spid
+	page "$saddr" FastCGI
+	check "FastCGI: page: the answers are the CGI's" \
+	    eval 'same CGI-page FastCGI-page && same CGI-page-head FastCGI-page-head'
+	check "FastCGI: page: SIGTERM: exits 0" t_stop "$page_pid" TERM page
+else
+	fail=$((fail + 1))
+fi
+
 r_cmd hosted-r -c "$hconf" -r "http://autoconfig.hoster.example$HADDR"
 check "-r: hosted: -r http://autoconfig.hoster.example$HADDR" \
     eval 'exit_is hosted-r 0 && hosted_tb hosted-r'

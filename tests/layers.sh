@@ -36,7 +36,7 @@ else
 	echo "$order" | sed 's/^/#   /'
 fi
 # Emitters get resolved settings and never call back into the config.
-for f in xmlgen valid buf; do
+for f in xmlgen pagegen valid buf; do
 	bad=$(awk -v f="$f" '$1 == f && $2 ~ /^(config|confread|load|prepare|keys)$/' "$edges")
 	if [ -z "$bad" ]; then
 		pass=$((pass + 1))

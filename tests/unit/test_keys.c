@@ -37,7 +37,12 @@ test_rows(void **state)
 		a = &conf_keys[i];
 		assert_true(a->type < KTYPE_COUNT);
 		assert_true(a->off + field_size(a) <= sizeof(struct section));
-		assert_true(a->where & IN_DOMAIN);
+		/* A key stands somewhere; only setup_path, which is
+		   the whole site's, not in a domain section. */
+		assert_true(a->where != 0 &&
+		    (a->where & ~(unsigned)(IN_DEFAULTS | IN_DOMAIN)) == 0);
+		if (!(a->where & IN_DOMAIN))
+			assert_string_equal(a->name, "setup_path");
 		assert_ptr_equal(key_find(a->name, strlen(a->name), &idx), a);
 		assert_int_equal(idx, i);
 		for (j = i + 1; j < conf_nkeys; j++) {
@@ -91,6 +96,7 @@ set_value(const struct key *k, struct section *s, int v)
 	case K_USER:
 	case K_URL:
 	case K_PATH:
+	case K_WEBPATH:
 	case K_ALIAS:
 		memcpy(field, &text[v], sizeof(text[v]));
 		break;

@@ -196,8 +196,9 @@ test_paths(void **state)
 static void
 test_not_found(void **state)
 {
+	/* "/" is the setup page (test_page.c). */
 	static const char *const paths[] = {
-		"/",
+		"/index.html",
 		"/nothing/here",
 		"/mail/config-v1.1.xml.bak",
 		"/mail/config-v1.1.xmlx",

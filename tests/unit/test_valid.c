@@ -853,10 +853,52 @@ test_url(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* setup_path (mailautoconf.conf(5)). */
+static void
+test_webpath(void **state)
+{
+	static const struct {
+		const char	*s;
+		int		 ok;
+	} cases[] = {
+		{ "/", 1 },
+		{ "/mail/setup", 1 },
+		{ "/mail/setup/", 1 },
+		{ "/a-b_c.d~e/F9", 1 },
+		{ "/." X60, 1 },
+		{ "", 0 },
+		{ "mail/setup", 0 },
+		{ "//mail", 0 },
+		{ "/mail//setup", 0 },
+		{ "/mail/./setup", 0 },
+		{ "/mail/../setup", 0 },
+		{ "/..", 0 },
+		{ "/.", 0 },
+		{ "/mail/..", 0 },
+		{ "/mail?x=1", 0 },
+		{ "/mail#x", 0 },
+		{ "/mail setup", 0 },
+		{ "/mail%20setup", 0 },
+		{ "/m\xc3\xa4il", 0 },
+		{ "/" X60 X60 "1234567", 1 },	/* 128 bytes */
+		{ "/" X60 X60 "12345678", 0 },
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++)
+		if (valid_webpath(cases[i].s, strlen(cases[i].s)) != cases[i].ok)
+			fail_msg("valid_webpath '%s': want %d", cases[i].s,
+			    cases[i].ok);
+	/* A NUL byte inside is no path character. */
+	assert_int_equal(valid_webpath("/a\0b", 4), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_webpath),
 		cmocka_unit_test(test_addr_good),
 		cmocka_unit_test(test_addr_bad),
 		cmocka_unit_test(test_domain),
