@@ -33,8 +33,8 @@ ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(DEFS) $(SIGN
 	     $(WARN) $(WERROR) $(PKG_CFLAGS) $(CFLAGS) $(CPPFLAGS)
 
 # The core: pure modules that tests link directly.
-CORE	:= body.c buf.c confbase.c config.c confread.c dnszone.c fcgi.c keys.c \
-	   listen.c load.c pagegen.c prepare.c request.c respond.c sandbox.c \
+CORE	:= body.c buf.c confbase.c config.c confread.c dnszone.c export.c \
+	   fcgi.c keys.c listen.c load.c pagegen.c prepare.c request.c respond.c sandbox.c \
 	   serve.c sign.c uuid.c valid.c workers.c xmlgen.c
 SRCS	:= autoconf.c $(CORE)
 HDRS	:= mailautoconf.h buf.h conf.h
@@ -185,6 +185,8 @@ check: deps mailautoconf $(CHECK_BIN) build/mailautoconf-san $(CHECK_SAN) \
 	    'leak|sh tests/leak.sh mailautoconf' \
 	    'fault|FAULT_MAX=$(FAULT_MAX) sh tests/fault.sh mailautoconf' \
 	    'e2e|sh tests/e2e.sh mailautoconf' \
+	    'export|sh tests/e2e-export.sh mailautoconf' \
+	    'browser|sh tests/browser.sh mailautoconf' \
 	    'deploy|sh tests/deploy.sh build/mailautoconf-san'
 
 # Build, then serve etc/mailautoconf.conf through lighttpd on 127.0.0.1.

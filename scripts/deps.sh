@@ -13,11 +13,12 @@ build="gcc make pkg-config libfcgi-dev libmxml-dev libcmocka-dev
     libssl-dev libseccomp-dev"
 # Tests: FastCGI clients and launchers, XML/plist/zone checkers, valgrind,
 # the real web servers of the end-to-end test, systemd-socket-activate,
-# and the DNS and mail servers --check is tested against.
+# the DNS and mail servers --check is tested against, and the browser the
+# setup page is tested in.
 tests="libfcgi-bin spawn-fcgi curl libxml2-utils mandoc openssl python3
     valgrind libplist-utils bind9-utils lighttpd apache2
     libapache2-mod-fcgid nginx systemd nsd dovecot-imapd dovecot-pop3d
-    dovecot-submissiond"
+    dovecot-submissiond chromium chromium-driver"
 case "${1:-}" in
 build)	want="$build" ;;
 test)	want="$build $tests" ;;
