@@ -23,6 +23,7 @@
 #define EX_NOPERM	77
 #define EX_CONFIG	78
 #define EX_OSERR	71
+#define EX_CANTCREAT	73
 #define DRAIN_MAX	(16ull << 20)	/* unread CGI body dropped at most */
 #define WORKERS_MAX	256	/* -w */
 #define TIMEOUT_DEFAULT	5	/* -T: seconds to read a request */
@@ -44,6 +45,7 @@ struct options {
 	const char	*url;
 	const char	*method;
 	const char	*host;
+	const char	*export;	/* --export DIR */
 	int		 test;
 	int		 dns;
 	int		 nosandbox;
@@ -63,6 +65,7 @@ usage(FILE *fp)
 	    "       mailautoconf [-c file] -r url [-m method] [-H host] "
 	    "< body\n"
 	    "       mailautoconf [-c file] --dns [-H hoster] [domain ...]\n"
+	    "       mailautoconf [-c file] --export dir\n"
 	    "       mailautoconf [-c file] --check [-T seconds] [--json] "
 	    "[--resolver addr[:port]]\n"
 	    "           [--ca file] [--days n] [--jobs n] [--local-part name]\n"
@@ -390,12 +393,14 @@ run_fcgi(const struct options *o)
  */
 enum {
 	OPT_DNS = 256,
+	OPT_EXPORT,
 	OPT_HELP,
 	OPT_VERSION
 };
 
 static const struct option longopts[] = {
 	{ "dns",	no_argument,	NULL,	OPT_DNS },
+	{ "export",	required_argument, NULL, OPT_EXPORT },
 	{ "help",	no_argument,	NULL,	OPT_HELP },
 	{ "version",	no_argument,	NULL,	OPT_VERSION },
 	{ NULL,		0,		NULL,	0 }
@@ -466,8 +471,27 @@ take_option(int ch, const char *arg, struct options *o)
 	case OPT_DNS:
 		o->dns = 1;
 		break;
+	case OPT_EXPORT:
+		o->export = arg;
+		break;
 	}
 	return -1;
+}
+
+/*
+ * The long option getopt_long just took was written in full, its
+ * argument (if any) after '=' or as the next word.
+ */
+static int
+in_full(char *argv[], const char *name)
+{
+	const char	*opt = argv[optind - 1];
+	size_t		 n = strlen(name);
+
+	if (optarg != NULL && optarg == argv[optind - 1] && optind >= 2)
+		opt = argv[optind - 2];
+	return strncmp(opt + 2, name, n) == 0 &&
+	    (opt[2 + n] == '\0' || opt[2 + n] == '=');
 }
 
 /*
@@ -492,8 +516,7 @@ parse_options(int argc, char *argv[], struct options *o)
 		 * Long options only in full, as always: an abbreviation
 		 * that works today could become ambiguous tomorrow.
 		 */
-		if (ch > UCHAR_MAX &&
-		    strcmp(argv[optind - 1] + 2, longopts[li].name) != 0) {
+		if (ch > UCHAR_MAX && !in_full(argv, longopts[li].name)) {
 			optopt = 0;
 			ch = '?';
 		}
@@ -521,6 +544,23 @@ run_dns(const struct options *o, char *const *names, int n)
 	rc = dns_zone(cfg, stdout, names, n, o->host);
 	config_free(cfg);
 	return rc == 0 ? EX_OK : 1;
+}
+
+/*
+ * --export DIR: the answers that depend only on the domain, as files;
+ * an exit status (78 for a broken configuration, as -t).
+ */
+static int
+run_export(const struct options *o)
+{
+	struct config	*cfg;
+	int		 rc;
+
+	if ((cfg = config_load(conf_path(o), 0)) == NULL)
+		return EX_CONFIG;
+	rc = export_tree(cfg, o->export);
+	config_free(cfg);
+	return rc == 0 ? EX_OK : EX_CANTCREAT;
 }
 
 /* -t: check the config and summarize its domains; an exit status. */
@@ -628,6 +668,8 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return EX_USAGE;
 	}
+	if (o.export != NULL)
+		return run_export(&o);
 	if (o.test)
 		return run_test(&o);
 	if (o.url != NULL)

@@ -469,6 +469,10 @@ void	 dns_records(const struct domain *, dns_recfn, void *);
 int	 dns_zone(const struct config *, FILE *, char *const *, int,
 	    const char *);
 
+/* ---- export.c: --export ---- */
+
+int	 export_tree(const struct config *, const char *);
+
 /* ---- sign.c: optional CMS signing of Apple profiles (libcrypto) ---- */
 
 struct signer;
