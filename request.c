@@ -202,7 +202,8 @@ req_method(const char *m)
 /*
  * Build a request from the CGI variables and the body already read
  * (body may be NULL).  The path comes from REQUEST_URI, the one
- * variable every server passes unchanged, else SCRIPT_NAME + PATH_INFO.
+ * variable every server passes unchanged, else SCRIPT_NAME + PATH_INFO;
+ * the query from REQUEST_URI when it has one, else QUERY_STRING.
  * Returns 0, or -1 with *st set to the answer (400 or 414).
  */
 int
@@ -224,9 +225,13 @@ req_parse(const struct cgi_env *env, const char *body, size_t bodylen,
 			*st = ST_URITOOLONG;
 			return -1;
 		}
+		/*
+		 * The query of the URI the path comes from: a server may set
+		 * QUERY_STRING to that of another (lighttpd's error-handler,
+		 * contrib/lighttpd/mailautoconf-export.conf).
+		 */
 		if ((q = memchr(uri, '?', n)) != NULL) {
-			if (r->query == NULL)
-				r->query = q + 1;
+			r->query = q + 1;
 			n = (size_t)(q - uri);
 		}
 		if (req_path(uri, n, r->path, sizeof(r->path),

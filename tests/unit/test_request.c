@@ -350,12 +350,22 @@ test_parse_request_uri(void **state)
 	assert_int_equal(rq.bodylen, 4);
 	assert_memory_equal(rq.body, "body", 4);
 
-	/* QUERY_STRING, when the server passes it, is the query. */
+	/*
+	 * The query is REQUEST_URI's, as the path: QUERY_STRING may be
+	 * another URI's (lighttpd's error-handler sets its own).
+	 */
+	env.query_string = "";
+	assert_int_equal(parse(&env, &rq, &st), 0);
+	assert_string_equal(rq.query, "emailaddress=u@example.com");
+	assert_string_equal(rq.path,
+	    "/cgi-bin/mailautoconf/Mail/config-v1.1.xml");
+	/* QUERY_STRING when REQUEST_URI has no query. */
+	env.request_uri = "/cgi-bin/mailautoconf/Mail/config-v1.1.xml";
 	env.query_string = "emailaddress=other@example.org";
 	assert_int_equal(parse(&env, &rq, &st), 0);
 	assert_string_equal(rq.query, "emailaddress=other@example.org");
-	assert_string_equal(rq.path,
-	    "/cgi-bin/mailautoconf/Mail/config-v1.1.xml");
+	env.request_uri = "/cgi-bin/mailautoconf/Mail/config-v1.1.xml"
+	    "?emailaddress=u@example.com";
 
 	/* Only the first '?' splits; a decoded %3F stays in the path. */
 	env.query_string = NULL;
