@@ -187,6 +187,10 @@ reqs=$T/requests
 	echo "GET autoconfig.example.com /mail r -"
 	echo "GET autoconfig.example.com /.mailautoconf-export r -"
 } >"$reqs"
+# lighttpd answers an address of another configured domain from that
+# domain's file (its answer, whatever the Host): either may answer it.
+sed -e '/emailaddress=alice%40example.net r -$/s/ r -$/ - -/' "$reqs" \
+    >"$reqs.lighttpd"
 # The same without d5.example, whose requests are then the responder's.
 sed -e '/[. ]d5\.example[ /:]/s/ f -$/ r -/' -e '/D5\.EXAMPLE/s/ f -$/ r -/' \
     "$reqs" >"$reqs.less"
@@ -269,6 +273,61 @@ check "nginx: the page from a file has the responder's headers" \
     eval '[ "$(page_headers "$nx")" = "$(page_headers "$np")" ] &&
     page_headers "$nx" | grep -q "sha256-"'
 
+# ---- lighttpd ----
+
+# run_lighttpd NAME CONTRIB: lighttpd on a free port with the contrib
+# file, its socket, export directory and port replaced; sets port.
+run_lighttpd() {
+	ld=$T/$1
+	mkdir -p "$ld"
+	port=$(free_port)
+	sed -e "s|/run/mailautoconf.sock|$sock|" \
+	    -e "s|/var/lib/mailautoconf/export|$ex|" "$2" >"$ld/site.conf"
+	: >"$ld/error.log"
+	[ -z "$user" ] || chown "$user" "$ld/error.log"
+	mkdir -p "$T/www"
+	cat >"$ld/lighttpd.conf" <<EOF
+server.bind = "127.0.0.1"
+server.port = $port
+server.document-root = "$T/www"
+server.errorlog = "$ld/error.log"
+server.tag = "lighttpd"
+${user:+server.username = \"$user\"}
+${user:+server.groupname = \"$group\"}
+include "$ld/site.conf"
+EOF
+	lighttpd -tt -f "$ld/lighttpd.conf" || return 1
+	setsid lighttpd -D -f "$ld/lighttpd.conf" >"$ld/out.log" 2>&1 &
+	groups="$groups $!"
+	i=0
+	while [ $i -lt 100 ]; do
+		awk 'NR > 1 { print $2 }' /proc/net/tcp 2>/dev/null |
+		    grep -qi ":$(printf '%04X' "$port")\$" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	cat "$ld/out.log" "$ld/error.log" 2>/dev/null
+	return 1
+}
+
+if ! command -v lighttpd >/dev/null 2>&1; then
+	notok "lighttpd: not installed"
+elif run_lighttpd lighttpd-export "$contrib/lighttpd/mailautoconf-export.conf" \
+    >"$T/why3" 2>&1 &&
+    lx=$port && run_lighttpd lighttpd-plain \
+    "$contrib/lighttpd/mailautoconf-socket.conf" >"$T/why4" 2>&1; then
+	lp=$port
+	ok "lighttpd: contrib/lighttpd/mailautoconf-export.conf on 127.0.0.1:$lx, mailautoconf-socket.conf on :$lp"
+	check "lighttpd: $(grep -c . "$reqs") requests, each the responder's answer" \
+	    python3 "$top/tests/e2e/export-compare.py" "$lx" "$lp" "$reqs.lighttpd"
+	check "lighttpd: the page from a file has the responder's headers" \
+	    eval '[ "$(page_headers "$lx")" = "$(page_headers "$lp")" ] &&
+	    page_headers "$lx" | grep -q "sha256-"'
+else
+	cat "$T/why4" >>"$T/why3" 2>/dev/null
+	notok "lighttpd: the two set-ups start" "$T/why3"
+fi
+
 # ---- a domain leaves ----
 
 # The configuration changes (d5.example leaves): the responder reloads
@@ -301,5 +360,11 @@ check "nginx: an unknown domain is 404" \
     eval '[ "$(status_of "$nx" autoconfig.nosuch.example)" = 404 ]'
 check "nginx: after the change, every request still the responder's" \
     python3 "$top/tests/e2e/export-compare.py" "$nx" "$np" "$reqs.less"
+if [ -n "${lp:-}" ]; then
+	check "lighttpd: d5.example is 404 after the export" \
+	    eval '[ "$(status_of "$lx" autoconfig.d5.example)" = 404 ]'
+	check "lighttpd: an unknown domain is 404" \
+	    eval '[ "$(status_of "$lx" autoconfig.nosuch.example)" = 404 ]'
+fi
 
 finish
