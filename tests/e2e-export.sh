@@ -171,10 +171,14 @@ reqs=$T/requests
 	done
 	# The responder's: other domains' and hosted addresses, bodies,
 	# profiles, redirects, paths in other case, unknown names.
-	echo "GET autoconfig.example.com /mail/config-v1.1.xml?emailaddress=alice%40example.net r -"
+	echo "GET autoconfig.example.com /mail/config-v1.1.xml?emailaddress=alice%40example.net - -"
 	echo "GET autoconfig.hoster.example /mail/config-v1.1.xml?emailaddress=user%40customer.example r -"
 	echo "GET autoconfig.example.com /mail/config-v1.1.xml?emailaddress=bad r -"
-	echo "GET autoconfig.example.com /mail/config-v1.1.xml?emailaddress= r -"
+	echo "GET autoconfig.example.com /mail/config-v1.1.xml?emailaddress= - -"
+	echo "GET autoconfig.example.com /mail/config-v1.1.xml?emailaddress=a%40.. r -"
+	echo "GET autoconfig.example.com /mail/config-v1.1.xml?emailaddress=a%40..%2Fexport r -"
+	echo "GET autoconfig.example.com /index.html r -"
+	echo "GET autoconfig.example.com /example.com/mail/config-v1.1.xml r -"
 	echo "GET autoconfig.example.com /mail/config-v1.1.xml?emailaddress=a%2Bb%40example.com r -"
 	echo "POST autodiscover.example.com /autodiscover/autodiscover.xml r $T/outlook.xml"
 	echo "POST autoconfig.example.com /mail/config-v1.1.xml r -"
@@ -187,10 +191,7 @@ reqs=$T/requests
 	echo "GET autoconfig.example.com /mail r -"
 	echo "GET autoconfig.example.com /.mailautoconf-export r -"
 } >"$reqs"
-# lighttpd answers an address of another configured domain from that
-# domain's file (its answer, whatever the Host): either may answer it.
-sed -e '/emailaddress=alice%40example.net r -$/s/ r -$/ - -/' "$reqs" \
-    >"$reqs.lighttpd"
+cp "$reqs" "$reqs.lighttpd"
 # The same without d5.example, whose requests are then the responder's.
 sed -e '/[. ]d5\.example[ /:]/s/ f -$/ r -/' -e '/D5\.EXAMPLE/s/ f -$/ r -/' \
     "$reqs" >"$reqs.less"
