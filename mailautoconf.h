@@ -314,6 +314,7 @@ struct answers {
 	const struct tmpl *redir[3];	/* Location of jmap, caldav, carddav */
 	const struct tmpl *page;	/* the setup page; NULL when off */
 	int		   ready;	/* the answers above are prepared */
+	int		   page_ready;	/* page, prepared on its own */
 };
 
 /* One served domain name. */
@@ -381,6 +382,7 @@ void		 config_summary(const struct config *, FILE *);
 
 /* prepare.c: answers, prepared and expanded */
 int		 config_ready(const struct config *, const struct domain *);
+int		 config_page_ready(const struct config *, const struct domain *);
 int		 config_hosts_fit(const struct section *, const char *);
 size_t		 tmpl_size(const struct tmpl *, size_t, size_t, size_t);
 int		 tmpl_expand(struct buf *, const struct tmpl *,
@@ -442,6 +444,8 @@ void	 url_split(const char *, struct urlparts *);
     "#1e1e1e;color:#eee;border-color:#999}}"
 #define PAGE_STYLE_SHA256 "W/yekas7J66z3sa2MXRzpY+uslzvoO/Amvu63sVdwoU="
 
+extern const char page_prefix[];
+extern const size_t page_prefix_len;
 void	 html_setup(struct buf *, const struct section *, const char *,
 	    const char *);
 

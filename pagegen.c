@@ -13,7 +13,11 @@
 
 #include "mailautoconf.h"
 
-static const char head[] =
+/*
+ * What every page starts with, the same bytes for every domain: kept
+ * once, not in each prepared page (respond.c sends it before the page).
+ */
+const char page_prefix[] =
     "<!DOCTYPE html>\n"
     "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
     "<head>\n"
@@ -21,11 +25,11 @@ static const char head[] =
     "<meta name=\"viewport\" content=\"width=device-width, "
     "initial-scale=1\"/>\n"
     "<meta name=\"referrer\" content=\"no-referrer\"/>\n"
-    "<title>";
+    "<style>" PAGE_STYLE "</style>\n";
+const size_t page_prefix_len = sizeof(page_prefix) - 1;
 
 static const char head_end[] =
     " \xe2\x80\x93 mail settings</title>\n"
-    "<style>" PAGE_STYLE "</style>\n"
     "</head>\n"
     "<body>\n"
     "<main>\n";
@@ -228,8 +232,8 @@ addresses(struct buf *b, const struct section *s, const char *target)
 
 /*
  * The setup page of section s for the domain marker (or the alias
- * target); the form sends the address to action (a path ending in
- * "email.mobileconfig").
+ * target), after page_prefix; the form sends the address to action (a
+ * path ending in "email.mobileconfig").
  */
 void
 html_setup(struct buf *b, const struct section *s, const char *target,
@@ -238,7 +242,7 @@ html_setup(struct buf *b, const struct section *s, const char *target,
 	const char	*name = s->display_name != NULL ? s->display_name :
 			    "%EMAILDOMAIN%";
 
-	buf_puts(b, head);
+	buf_puts(b, "<title>");
 	xml_text(b, name, target);
 	buf_puts(b, head_end);
 	buf_puts(b, "<h1>");

@@ -201,6 +201,28 @@ page_action(const char *path, char *out, size_t size)
 	    path != NULL ? path : "/");
 }
 
+/*
+ * Render d's setup page into d->ans, when its section has one: apart
+ * from the other answers, so that a CGI request (a lazily loaded
+ * configuration) renders it only when it asks for it.
+ */
+static void
+prepare_page(struct prep *pp, struct frame *f, const struct domain *d)
+{
+	const struct section *s = d->sec;
+	struct buf	 b;
+	char		 action[WEBPATH_MAX + 32];
+
+	if (s->page) {
+		buf_init(&b);
+		page_action(s->page_path, action, sizeof(action));
+		html_setup(&b, s, dom_target(d), action);
+		d->ans->page = prepared(pp, f, d, &b);
+		buf_free(&b);
+	}
+	d->ans->page_ready = f->rep->errors == 0 && !f->rep->oom;
+}
+
 /* Render d's answers into d->ans. */
 static void
 prepare(struct prep *pp, struct frame *f, const struct domain *d)
@@ -208,7 +230,6 @@ prepare(struct prep *pp, struct frame *f, const struct domain *d)
 	const struct section *s = d->sec;
 	struct answers	*a = d->ans;
 	struct buf	 b;
-	char		 action[WEBPATH_MAX + 32];
 
 	buf_init(&b);
 	xml_thunderbird(&b, s, dom_target(d), 0);
@@ -227,11 +248,6 @@ prepare(struct prep *pp, struct frame *f, const struct domain *d)
 	xml_mobileconfig(&b, s, dom_target(d));
 	a->apple = prepared(pp, f, d, &b);
 	prepare_redirects(pp, f, d, &b);
-	if (s->page) {
-		page_action(s->page_path, action, sizeof(action));
-		html_setup(&b, s, dom_target(d), action);
-		a->page = prepared(pp, f, d, &b);
-	}
 	if (s->url[URL_ACTIVESYNC] != NULL) {
 		xml_mobilesync(&b, s, dom_target(d));
 		a->eas = prepared(pp, f, d, &b);
@@ -328,6 +344,7 @@ prep_all(struct config *cfg, struct frame *f)
 		if (seen[j] == 0) {
 			f->file = d->sec->file;
 			prepare(cfg->prep, f, d);
+			prepare_page(cfg->prep, f, d);
 			seen[j] = i + 1;
 		} else
 			d->ans = o->ans;
@@ -528,6 +545,28 @@ config_ready(const struct config *cfg, const struct domain *d)
 	fr.line = 0;
 	prepare(cfg->prep, &fr, d);
 	return d->ans->ready ? 0 : -1;
+}
+
+/*
+ * config_ready for d's setup page (NULL in d->ans when it has none).
+ * Returns 0, or -1 when it cannot be prepared.
+ */
+int
+config_page_ready(const struct config *cfg, const struct domain *d)
+{
+	struct report	 rep;
+	struct frame	 fr;
+
+	if (d->ans->page_ready)
+		return 0;
+	if (!cfg->lazy)
+		return -1;
+	memset(&rep, 0, sizeof(rep));
+	fr.rep = &rep;
+	fr.file = d->sec->file;
+	fr.line = 0;
+	prepare_page(cfg->prep, &fr, d);
+	return d->ans->page_ready ? 0 : -1;
 }
 
 /* Free what prep_all allocated besides the answers' arena. */

@@ -357,14 +357,26 @@ h_page(const struct config *cfg, const struct request *rq,
     struct response *r)
 {
 	struct target	 t;
+	struct buf	 b;
 
 	if (find_target(cfg, rq, &t, r) == -1)
 		return r->status;
+	if (config_page_ready(cfg, t.d) == -1)
+		return resp_error(r, ST_INTERNAL, "setup page could not be "
+		    "prepared");
 	if (t.d->ans->page == NULL)
 		return resp_error(r, ST_NOTFOUND, "setup page off");
-	if (answer(r, t.d->ans->page, &t, NULL, CT_HTML) == ST_OK)
-		r->headers = PAGE_HEADERS;
-	return r->status;
+	/* Every page's first bytes are the same: kept once (pagegen.c). */
+	buf_fixed(&b, RESP_BODY(r), RESP_BODY_MAX);
+	buf_add(&b, page_prefix, page_prefix_len);
+	if (tmpl_expand(&b, t.d->ans->page, NULL, t.name, t.namelen) == -1)
+		return resp_error(r, ST_INTERNAL, "answer too large");
+	r->status = ST_OK;
+	SET_CT(r, CT_HTML);
+	r->body = RESP_BODY(r);
+	r->bodylen = b.len;
+	r->headers = PAGE_HEADERS;
+	return ST_OK;
 }
 
 typedef enum status (*handler)(const struct config *,
