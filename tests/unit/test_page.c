@@ -117,7 +117,17 @@ test_headers(void **state)
 	assert_non_null(strstr(head, "\r\nX-Content-Type-Options: nosniff\r\n"));
 	assert_non_null(strstr(head, "\r\nReferrer-Policy: no-referrer\r\n"));
 	assert_null(strstr(head, "Set-Cookie"));
-	/* The style element's text, hashed by openssl(1). */
+	/* Other answers carry none of it. */
+	r = ask(CONF_PAGE, "GET", "/mail/config-v1.1.xml",
+	    "autoconfig.page.example", NULL);
+	head_of(r, head, sizeof(head));
+	assert_null(strstr(head, "Content-Security-Policy"));
+	/* The style element's text, hashed by openssl(1) when there. */
+	if (system("command -v openssl >/dev/null 2>&1") != 0) {
+		print_message("openssl(1) not installed: the style's hash "
+		    "is not checked\n");
+		return;
+	}
 	css = strstr(body, "<style>");
 	assert_non_null(css);
 	css += 7;
@@ -134,11 +144,6 @@ test_headers(void **state)
 	unlink(tmp);
 	hash[strcspn(hash, "\n")] = '\0';
 	assert_string_equal(hash, PAGE_STYLE_SHA256);
-	/* Other answers carry none of it. */
-	r = ask(CONF_PAGE, "GET", "/mail/config-v1.1.xml",
-	    "autoconfig.page.example", NULL);
-	head_of(r, head, sizeof(head));
-	assert_null(strstr(head, "Content-Security-Policy"));
 }
 
 /* Where it answers and where not. */
