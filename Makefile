@@ -33,7 +33,8 @@ ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(DEFS) $(SIGN
 	     $(WARN) $(WERROR) $(PKG_CFLAGS) $(CFLAGS) $(CPPFLAGS)
 
 # The core: pure modules that tests link directly.
-CORE	:= body.c buf.c confbase.c config.c confread.c dnszone.c export.c \
+CORE	:= body.c buf.c cmdline.c confbase.c config.c confread.c dnszone.c \
+	   export.c \
 	   fcgi.c keys.c listen.c load.c pagegen.c prepare.c request.c respond.c sandbox.c \
 	   serve.c sign.c uuid.c valid.c workers.c xmlgen.c
 SRCS	:= autoconf.c $(CORE)
@@ -45,7 +46,7 @@ HDRS	:= mailautoconf.h buf.h conf.h
 CHECK	?= $(shell pkg-config --exists libssl 2>/dev/null && echo yes || echo no)
 CHECK_SRCS := check.c checkdns.c checkhttp.c checkmail.c checknet.c \
 	   checkres.c
-CHECK_CORE := body.c buf.c confbase.c config.c confread.c dnszone.c keys.c \
+CHECK_CORE := body.c buf.c cmdline.c confbase.c config.c confread.c dnszone.c keys.c \
 	   load.c pagegen.c prepare.c request.c respond.c serve.c sign.c \
 	   uuid.c valid.c xmlgen.c
 CHECK_LIBS = $(shell pkg-config --libs libssl libcrypto 2>/dev/null || \

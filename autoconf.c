@@ -66,11 +66,8 @@ usage(FILE *fp)
 	    "< body\n"
 	    "       mailautoconf [-c file] --dns [-H hoster] [domain ...]\n"
 	    "       mailautoconf [-c file] --export dir\n"
-	    "       mailautoconf [-c file] --check [-T seconds] [--json] "
-	    "[--resolver addr[:port]]\n"
-	    "           [--ca file] [--days n] [--jobs n] [--local-part name]\n"
-	    "           [--https-port port] [--http-port port] [domain ...]\n"
-	    "       mailautoconf -h | -V\n");
+	    "%s"
+	    "       mailautoconf -h | -V\n", cmd_check_usage);
 }
 
 /* Say fd 0 is no listening socket, and how to start; EX_USAGE. */
@@ -156,18 +153,6 @@ write_stdio(FILE *fp, struct response *r)
 	return fflush(fp) == 0 ? 0 : -1;
 }
 
-static const char *
-conf_path(const struct options *o)
-{
-	const char	*p;
-
-	if (o->conf != NULL)
-		return o->conf;
-	if ((p = getenv("MAILAUTOCONF_CONF")) != NULL && *p != '\0')
-		return p;
-	return MAC_CONF_DEFAULT;
-}
-
 /*
  * One CGI request: environment and stdin in, stdout out.  A config that
  * cannot be loaded (broken, or for want of memory) is answered 500.
@@ -183,7 +168,7 @@ run_cgi(void)
 	const char	*p;
 
 	memset(&o, 0, sizeof(o));
-	p = conf_path(&o);
+	p = cmd_conf_path(o.conf);
 	/* One request: only its domain's answers are prepared. */
 	cfg = config_load(p, CONF_LAZY);
 	env_cgi(&env);
@@ -233,7 +218,7 @@ run_shell(const struct options *o)
 		u = slash != NULL ? slash : "/";
 	}
 	s.request_uri = uri = strdup(u);
-	if ((cfg = config_load(conf_path(o), CONF_VERBOSE | CONF_LAZY)) ==
+	if ((cfg = config_load(cmd_conf_path(o->conf), CONF_VERBOSE | CONF_LAZY)) ==
 	    NULL) {
 		free(uri);
 		free(host);
@@ -359,7 +344,7 @@ run_fcgi(const struct options *o)
 		    "root; give -u USER\n");
 		return EX_NOPERM;
 	}
-	if ((cfg = config_load(conf_path(o), CONF_VERBOSE)) == NULL)
+	if ((cfg = config_load(cmd_conf_path(o->conf), CONF_VERBOSE)) == NULL)
 		return EX_CONFIG;
 	/* -s: listen only once the config is known good. */
 	if (o->sock != NULL && listen_open(o->sock, o->user,
@@ -376,7 +361,7 @@ run_fcgi(const struct options *o)
 		return EX_NOPERM;
 	}
 	memset(&so, 0, sizeof(so));
-	so.path = conf_path(o);
+	so.path = cmd_conf_path(o->conf);
 	so.timeout = o->timeout;
 	so.sandbox = !o->nosandbox;
 	if (n == 1)
@@ -479,22 +464,6 @@ take_option(int ch, const char *arg, struct options *o)
 }
 
 /*
- * The long option getopt_long just took was written in full, its
- * argument (if any) after '=' or as the next word.
- */
-static int
-in_full(char *argv[], const char *name)
-{
-	const char	*opt = argv[optind - 1];
-	size_t		 n = strlen(name);
-
-	if (optarg != NULL && optarg == argv[optind - 1] && optind >= 2)
-		opt = argv[optind - 2];
-	return strncmp(opt + 2, name, n) == 0 &&
-	    (opt[2 + n] == '\0' || opt[2 + n] == '=');
-}
-
-/*
  * Parse the options into o, leaving optind at the first operand.
  * Returns -1 to go on, or the exit status when the options settle it:
  * 0 after -h or -V, EX_USAGE (the usage printed) for a bad one.
@@ -516,7 +485,7 @@ parse_options(int argc, char *argv[], struct options *o)
 		 * Long options only in full, as always: an abbreviation
 		 * that works today could become ambiguous tomorrow.
 		 */
-		if (ch > UCHAR_MAX && !in_full(argv, longopts[li].name)) {
+		if (ch > UCHAR_MAX && !cmd_long_in_full(argv, longopts[li].name)) {
 			optopt = 0;
 			ch = '?';
 		}
@@ -539,7 +508,7 @@ run_dns(const struct options *o, char *const *names, int n)
 	int		 rc;
 
 	/* The records need no prepared answer. */
-	if ((cfg = config_load(conf_path(o), CONF_LAZY)) == NULL)
+	if ((cfg = config_load(cmd_conf_path(o->conf), CONF_LAZY)) == NULL)
 		return EX_CONFIG;
 	rc = dns_zone(cfg, stdout, names, n, o->host);
 	config_free(cfg);
@@ -556,7 +525,7 @@ run_export(const struct options *o)
 	struct config	*cfg;
 	int		 rc;
 
-	if ((cfg = config_load(conf_path(o), 0)) == NULL)
+	if ((cfg = config_load(cmd_conf_path(o->conf), 0)) == NULL)
 		return EX_CONFIG;
 	rc = export_tree(cfg, o->export);
 	config_free(cfg);
@@ -569,7 +538,7 @@ run_test(const struct options *o)
 {
 	struct config	*cfg;
 
-	if ((cfg = config_load(conf_path(o), CONF_VERBOSE)) == NULL)
+	if ((cfg = config_load(cmd_conf_path(o->conf), CONF_VERBOSE)) == NULL)
 		return EX_CONFIG;
 	config_summary(cfg, stdout);
 	config_free(cfg);

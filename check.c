@@ -53,10 +53,8 @@ struct run {
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: mailautoconf [-c file] --check [-T seconds] "
-	    "[--json] [--resolver addr[:port]]\n"
-	    "           [--ca file] [--days n] [--jobs n] [--local-part name]\n"
-	    "           [--https-port port] [--http-port port] [domain ...]\n");
+	/* The line as mailautoconf's usage has it, "usage:" for its indent. */
+	fprintf(fp, "usage:%s", cmd_check_usage + 6);
 }
 
 /* ---- the report ---- */
@@ -672,19 +670,6 @@ take_option(int ch, const char *arg, struct options *o)
 	}
 }
 
-/* The long option getopt_long just took was written in full. */
-static int
-in_full(char *argv[], const char *name)
-{
-	const char	*opt = argv[optind - 1];
-	size_t		 n = strlen(name);
-
-	if (optarg != NULL && optarg == argv[optind - 1] && optind >= 2)
-		opt = argv[optind - 2];
-	return strncmp(opt + 2, name, n) == 0 &&
-	    (opt[2 + n] == '\0' || opt[2 + n] == '=');
-}
-
 static int
 parse_options(int argc, char *argv[], struct options *o)
 {
@@ -699,7 +684,7 @@ parse_options(int argc, char *argv[], struct options *o)
 	o->ctx.http_port = 80;
 	while ((ch = getopt_long(argc, argv, "c:hT:V", longopts, &li)) != -1) {
 		/* Long options only in full, as mailautoconf's. */
-		if (ch > UCHAR_MAX && !in_full(argv, longopts[li].name))
+		if (ch > UCHAR_MAX && !cmd_long_in_full(argv, longopts[li].name))
 			ch = '?';
 		if ((rc = take_option(ch, optarg, o)) != -1)
 			return rc;
@@ -728,18 +713,6 @@ tls_context(const char *ca)
 	return t;
 }
 
-static const char *
-conf_path(const struct options *o)
-{
-	const char	*p;
-
-	if (o->conf != NULL)
-		return o->conf;
-	if ((p = getenv("MAILAUTOCONF_CONF")) != NULL && *p != '\0')
-		return p;
-	return MAC_CONF_DEFAULT;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -753,7 +726,7 @@ main(int argc, char *argv[])
 	body_init();
 	if ((rc = parse_options(argc, argv, &o)) != -1)
 		return rc;
-	if ((cfg = config_load(conf_path(&o), 0)) == NULL)
+	if ((cfg = config_load(cmd_conf_path(o.conf), 0)) == NULL)
 		return EX_CONFIG;
 	o.ctx.cfg = cfg;
 	memset(&p, 0, sizeof(p));

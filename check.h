@@ -196,6 +196,7 @@ struct certinfo {
 	char		 version[16];	/* "TLSv1.3" */
 };
 
+long long conn_now_ms(void);
 void	 conn_init(struct conn *);
 void	 conn_attach(struct conn *, int, int);
 int	 conn_open(struct conn *, const struct addrs *, int);

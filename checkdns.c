@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -38,15 +37,6 @@
 #define DNS_UDP_MAX	4096
 #define DNS_RESEND	1000	/* ms before a UDP query goes again */
 #define DNS_QUERY_MAX	(12 + NS_MAXCDNAME + 4)
-
-static long long
-mono_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * ADDR[:PORT] (an IPv6 address in brackets when a port follows) into a.
@@ -150,7 +140,7 @@ wait_fd(int fd, short ev, long long deadline)
 	long long	 left;
 
 	for (;;) {
-		if ((left = deadline - mono_ms()) <= 0)
+		if ((left = deadline - conn_now_ms()) <= 0)
 			return -1;
 		p.fd = fd;
 		p.events = ev;
@@ -220,8 +210,8 @@ ask_server(const struct checkctx *ctx, const char *name, int type,
     unsigned char *ans, char *err, size_t errsize)
 {
 	unsigned char	 q[DNS_QUERY_MAX];
-	long long	 deadline = mono_ms() + (long long)ctx->timeout * 1000;
-	long long	 resend = mono_ms() + DNS_RESEND;
+	long long	 deadline = conn_now_ms() + (long long)ctx->timeout * 1000;
+	long long	 resend = conn_now_ms() + DNS_RESEND;
 	int		 fd, qlen, len = -1, e = 0;
 	ssize_t		 r;
 
@@ -246,9 +236,9 @@ ask_server(const struct checkctx *ctx, const char *name, int type,
 	for (;;) {
 		if (wait_fd(fd, POLLIN, resend < deadline ? resend : deadline) ==
 		    -1) {
-			if (mono_ms() >= deadline)
+			if (conn_now_ms() >= deadline)
 				break;
-			resend = mono_ms() + DNS_RESEND;
+			resend = conn_now_ms() + DNS_RESEND;
 			if (send(fd, q, (size_t)qlen, 0) != qlen) {
 				e = errno;
 				break;

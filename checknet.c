@@ -23,8 +23,9 @@
 
 #include "check.h"
 
-static long long
-now_ms(void)
+/* CLOCK_MONOTONIC in ms: what deadlines (here and in checkdns.c) count. */
+long long
+conn_now_ms(void)
 {
 	struct timespec	 ts;
 
@@ -44,7 +45,7 @@ conn_wait(struct conn *c, short events)
 	int		 n;
 
 	for (;;) {
-		if ((left = c->deadline - now_ms()) <= 0) {
+		if ((left = c->deadline - conn_now_ms()) <= 0) {
 			snprintf(c->err, sizeof(c->err), "timed out after %d s",
 			    c->timeout);
 			return -1;
@@ -129,7 +130,7 @@ conn_attach(struct conn *c, int fd, int timeout)
 	conn_init(c);
 	c->fd = fd;
 	c->timeout = timeout;
-	c->deadline = now_ms() + (long long)timeout * 1000;
+	c->deadline = conn_now_ms() + (long long)timeout * 1000;
 }
 
 /*
@@ -147,7 +148,7 @@ conn_open(struct conn *c, const struct addrs *a, int timeout)
 	for (i = 0; i < a->n; i++) {
 		if (connect_one(c, &a->a[i], a->len[i]) == 0)
 			return 0;
-		if (now_ms() >= c->deadline)
+		if (conn_now_ms() >= c->deadline)
 			break;
 	}
 	return -1;

@@ -473,6 +473,12 @@ void	 dns_records(const struct domain *, dns_recfn, void *);
 int	 dns_zone(const struct config *, FILE *, char *const *, int,
 	    const char *);
 
+/* ---- cmdline.c: what mailautoconf and mailautoconf-check share ---- */
+
+extern const char cmd_check_usage[];
+const char	*cmd_conf_path(const char *);
+int		 cmd_long_in_full(char *const [], const char *);
+
 /* ---- export.c: --export ---- */
 
 int	 export_tree(const struct config *, const char *);

@@ -523,19 +523,21 @@ tmpl_expand(struct buf *b, const struct tmpl *t, const struct addr *a,
 }
 
 /*
- * Make sure d's answers are prepared: at once in a config loaded with
- * CONF_LAZY (what this writes, d->ans and cfg->prep, is reached
- * through pointers that are not const), already done otherwise.  An
+ * Run fn for d, once, in a config loaded with CONF_LAZY (what this
+ * writes, d->ans and cfg->prep, is reached through pointers that are not
+ * const); already done otherwise.  *ready says whether it succeeded.  An
  * error (an answer too long, no memory) is reported as at load time.
  * Returns 0, or -1 when d cannot answer.
  */
-int
-config_ready(const struct config *cfg, const struct domain *d)
+static int
+prepare_lazily(const struct config *cfg, const struct domain *d,
+    void (*fn)(struct prep *, struct frame *, const struct domain *),
+    const int *ready)
 {
 	struct report	 rep;
 	struct frame	 fr;
 
-	if (d->ans->ready)
+	if (*ready)
 		return 0;
 	if (!cfg->lazy)
 		return -1;
@@ -543,8 +545,15 @@ config_ready(const struct config *cfg, const struct domain *d)
 	fr.rep = &rep;
 	fr.file = d->sec->file;
 	fr.line = 0;
-	prepare(cfg->prep, &fr, d);
-	return d->ans->ready ? 0 : -1;
+	fn(cfg->prep, &fr, d);
+	return *ready ? 0 : -1;
+}
+
+/* Make sure d's answers are prepared (prepare_lazily). */
+int
+config_ready(const struct config *cfg, const struct domain *d)
+{
+	return prepare_lazily(cfg, d, prepare, &d->ans->ready);
 }
 
 /*
@@ -554,19 +563,7 @@ config_ready(const struct config *cfg, const struct domain *d)
 int
 config_page_ready(const struct config *cfg, const struct domain *d)
 {
-	struct report	 rep;
-	struct frame	 fr;
-
-	if (d->ans->page_ready)
-		return 0;
-	if (!cfg->lazy)
-		return -1;
-	memset(&rep, 0, sizeof(rep));
-	fr.rep = &rep;
-	fr.file = d->sec->file;
-	fr.line = 0;
-	prepare_page(cfg->prep, &fr, d);
-	return d->ans->page_ready ? 0 : -1;
+	return prepare_lazily(cfg, d, prepare_page, &d->ans->page_ready);
 }
 
 /* Free what prep_all allocated besides the answers' arena. */

@@ -146,14 +146,21 @@ find_target(const struct config *cfg, const struct request *rq,
 	return 0;
 }
 
-/* Expand a prepared answer for t into r; 200, or 500 on overflow. */
+/*
+ * Expand a prepared answer for t into r, after prelen bytes of pre that
+ * every domain's answer starts with (the setup page's); 200, or 500 on
+ * overflow.
+ */
 static enum status
-answer_ct(struct response *r, const struct tmpl *tp, const struct target *t,
-    const struct addr *a, const char *ctype, size_t ctypelen)
+answer_ct(struct response *r, const char *pre, size_t prelen,
+    const struct tmpl *tp, const struct target *t, const struct addr *a,
+    const char *ctype, size_t ctypelen)
 {
 	struct buf	 b;
 
 	buf_fixed(&b, RESP_BODY(r), RESP_BODY_MAX);
+	if (prelen > 0)
+		buf_add(&b, pre, prelen);
 	if (tmpl_expand(&b, tp, a, t->name, t->namelen) == -1)
 		return resp_error(r, ST_INTERNAL, "answer too large");
 	r->status = ST_OK;
@@ -163,7 +170,8 @@ answer_ct(struct response *r, const struct tmpl *tp, const struct target *t,
 	r->bodylen = b.len;
 	return ST_OK;
 }
-#define answer(r, tp, t, a, ct)	answer_ct(r, tp, t, a, ct, sizeof(ct) - 1)
+#define answer(r, tp, t, a, ct)	answer_ct(r, NULL, 0, tp, t, a, ct, \
+				    sizeof(ct) - 1)
 
 /* Thunderbird autoconfig: the answer depends on the domain only. */
 static enum status
@@ -357,7 +365,6 @@ h_page(const struct config *cfg, const struct request *rq,
     struct response *r)
 {
 	struct target	 t;
-	struct buf	 b;
 
 	if (find_target(cfg, rq, &t, r) == -1)
 		return r->status;
@@ -367,16 +374,10 @@ h_page(const struct config *cfg, const struct request *rq,
 	if (t.d->ans->page == NULL)
 		return resp_error(r, ST_NOTFOUND, "setup page off");
 	/* Every page's first bytes are the same: kept once (pagegen.c). */
-	buf_fixed(&b, RESP_BODY(r), RESP_BODY_MAX);
-	buf_add(&b, page_prefix, page_prefix_len);
-	if (tmpl_expand(&b, t.d->ans->page, NULL, t.name, t.namelen) == -1)
-		return resp_error(r, ST_INTERNAL, "answer too large");
-	r->status = ST_OK;
-	SET_CT(r, CT_HTML);
-	r->body = RESP_BODY(r);
-	r->bodylen = b.len;
-	r->headers = PAGE_HEADERS;
-	return ST_OK;
+	if (answer_ct(r, page_prefix, page_prefix_len, t.d->ans->page, &t,
+	    NULL, CT_HTML, sizeof(CT_HTML) - 1) == ST_OK)
+		r->headers = PAGE_HEADERS;
+	return r->status;
 }
 
 typedef enum status (*handler)(const struct config *,

@@ -68,6 +68,18 @@ put_text(struct buf *b, const char *s, const struct subst *sub)
 	put_esc(b, s, sub, buf_xml);
 }
 
+/*
+ * Only %EMAILDOMAIN% substituted: the domain marker, or the alias
+ * target; the address placeholders stand.
+ */
+static void
+domain_subst(struct subst *sub, const char *target)
+{
+	sub->addr = NULL;
+	sub->local = NULL;
+	sub->domain = target != NULL ? target : mark_domain;
+}
+
 /* <tag>text</tag> on its own line, indented. */
 static void
 put_elem(struct buf *b, int indent, const char *tag, const char *text,
@@ -430,9 +442,7 @@ json_locator(struct buf *b, const char *proto, const char *url,
 {
 	struct subst	 sub;
 
-	sub.addr = NULL;
-	sub.local = NULL;
-	sub.domain = target != NULL ? target : mark_domain;
+	domain_subst(&sub, target);
 	buf_puts(b, "{\"Protocol\":\"");
 	buf_json(b, proto, strlen(proto));
 	buf_puts(b, "\",\"Url\":\"");
@@ -487,9 +497,7 @@ xml_text(struct buf *b, const char *text, const char *target)
 {
 	struct subst	 sub;
 
-	sub.addr = NULL;
-	sub.local = NULL;
-	sub.domain = target != NULL ? target : mark_domain;
+	domain_subst(&sub, target);
 	put_text(b, text, &sub);
 }
 
@@ -502,9 +510,7 @@ url_expand(struct buf *b, const char *url, const char *target)
 {
 	struct subst	 sub;
 
-	sub.addr = NULL;
-	sub.local = NULL;
-	sub.domain = target != NULL ? target : mark_domain;
+	domain_subst(&sub, target);
 	put_esc(b, url, &sub, buf_add);
 }
 
