@@ -117,34 +117,7 @@ T=$(mktemp -d /tmp/mailautoconf-browser.XXXXXX) || exit 1
 mkdir "$T/pid" "$T/log" "$T/work" "$T/home"
 groups=
 
-# launch NAME COMMAND...: run COMMAND in the background in a session
-# (process group) of its own, so that all it starts can be stopped.
-# Its pid goes to $T/pid/NAME, its exit status to $T/pid/NAME.rc, its
-# output to $T/log/NAME.log.
-launch() {
-	ln=$1
-	shift
-	# shellcheck disable=SC2016
-	setsid sh -c 'echo $$ >"$0.pg"; "$@" & echo $! >"$0"; wait $!;
-	    echo $? >"$0.rc"' "$T/pid/$ln" "$@" >>"$T/log/$ln.log" 2>&1 \
-	    </dev/null &
-	li=0
-	while [ ! -s "$T/pid/$ln" ] || [ ! -s "$T/pid/$ln.pg" ]; do
-		li=$((li + 1))
-		[ "$li" -gt 100 ] && return 1
-		sleep 0.05
-	done
-	groups="$groups $(cat "$T/pid/$ln.pg")"
-}
 
-# The processes that name the temporary directory in their command line
-# (Chromium's, by its profile; a last resort: all were started here).
-strays() {
-	# The list is made before grep runs, so grep is not in it.
-	set -- /proc/[0-9]*/cmdline
-	grep -lF "$T/" "$@" 2>/dev/null |
-	    sed 's|^/proc/\([0-9]*\)/cmdline$|\1|' | grep -vx "$$"
-}
 
 # Only groups with a live member are signalled: while one lives, its
 # number cannot be given to another process.
@@ -185,12 +158,6 @@ showlog() {
 	tail -n 15 "$T/log/$1" | cut -c1-300 | sed 's/^/#   /'
 }
 
-# listening PORT: something listens on 127.0.0.1:PORT (TCP).
-listening() {
-	awk -v p="$(printf '0100007F:%04X' "$1")" '
-	NR > 1 && toupper($2) == p && $4 == "0A" { f = 1 } END { exit !f }' \
-	    /proc/net/tcp
-}
 
 # wait_listen NAME PORT: until NAME listens on PORT (20 s at most),
 # false at once when it has exited.

@@ -236,26 +236,6 @@ fi
 
 groups=
 
-# launch NAME COMMAND...: run COMMAND in the background in a session
-# (process group) of its own, so that all it starts can be stopped.
-# Its pid goes to $T/pid/NAME, its exit status to $T/pid/NAME.rc, its
-# output to $T/log/NAME.log.
-launch() {
-	ln=$1
-	shift
-	rm -f "$T/pid/$ln" "$T/pid/$ln.rc" "$T/pid/$ln.pg"
-	# shellcheck disable=SC2016
-	setsid sh -c 'echo $$ >"$0.pg"; "$@" & echo $! >"$0"; wait $!;
-	    echo $? >"$0.rc"' "$T/pid/$ln" "$@" >>"$T/log/$ln.log" 2>&1 \
-	    </dev/null &
-	li=0
-	while [ ! -s "$T/pid/$ln" ] || [ ! -s "$T/pid/$ln.pg" ]; do
-		li=$((li + 1))
-		[ "$li" -gt 100 ] && return 1
-		sleep 0.05
-	done
-	groups="$groups $(cat "$T/pid/$ln.pg")"
-}
 
 # group_gone PGID [TENTHS]: wait until no process of the group is left.
 group_gone() {
@@ -267,13 +247,6 @@ group_gone() {
 	done
 }
 
-# The processes that name the temporary directory in their command line
-# (a last resort: all were started by this test).
-strays() {
-	set -- /proc/[0-9]*/cmdline
-	grep -lF "$T/" "$@" 2>/dev/null |
-	    sed 's|^/proc/\([0-9]*\)/cmdline$|\1|' | grep -vx "$$"
-}
 
 # stop_all: SIGTERM to every group started, SIGKILL to what is left
 # after 3 s; true when nothing was left.
@@ -319,12 +292,6 @@ trap 'exit 143' TERM
 
 # ---- waiting ----
 
-# listening PORT: something listens on 127.0.0.1:PORT (TCP).
-listening() {
-	awk -v p="$(printf '0100007F:%04X' "$1")" '
-	NR > 1 && toupper($2) == p && $4 == "0A" { f = 1 } END { exit !f }' \
-	    /proc/net/tcp
-}
 
 # wait_listen PORT...: until each port listens (10 s at most).
 wait_listen() {
@@ -1358,6 +1325,32 @@ run silent silent.test
 check "(l) silent.test: FAIL timed out" outcome silent 1 "$X_SILENT"
 check "(l) silent.test: within -T $TO s + $SILENT_SLACK_MS ms" \
     within silent $((TO * 1000 + SILENT_SLACK_MS))
+# sig_wait SIGNAL STATUS: a signal while --check waits on the silent
+# peer (-T 60) ends it at once (its default action), with STATUS.
+sig_wait() {
+	ss=$(now_ms)
+	"$bin" --check -c "$MAIN" --resolver "127.0.0.1:$P_DNS" \
+	    --ca "$T/pki/ca.crt" --https-port "$P_HTTPS" \
+	    --http-port "$P_HTTP" -T 60 silent.test >"$T/out/sig.out" 2>&1 \
+	    </dev/null &
+	sp=$!
+	sleep 1
+	kill "-$1" "$sp"
+	wait "$sp"
+	src=$?
+	sm=$(($(now_ms) - ss))
+	echo "exit $src after $sm ms"
+	if [ "$src" -ne "$2" ] || [ "$sm" -gt 3000 ]; then
+		tail -n 5 "$T/out/sig.out"
+		return 1
+	fi
+}
+check "(l) silent.test: SIGTERM while waiting ends --check at once" \
+    sig_wait TERM 143
+# (Not SIGINT: a shell starts a background job with SIGINT ignored, and
+# the check keeps what it inherits, as a nohup'ed one should.)
+check "(l) silent.test: SIGHUP while waiting ends --check at once" \
+    sig_wait HUP 129
 # (m), (n) the front end
 run other other.test
 check "(m) other.test: FAIL body differs; exit 1" \

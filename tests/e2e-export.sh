@@ -196,6 +196,22 @@ cp "$reqs" "$reqs.lighttpd"
 sed -e '/[. ]d5\.example[ /:]/s/ f -$/ r -/' -e '/D5\.EXAMPLE/s/ f -$/ r -/' \
     "$reqs" >"$reqs.less"
 
+# ---- the web servers ----
+
+# up PORT DIR: until something listens on 127.0.0.1:PORT (5 s at most),
+# else the logs in DIR and false.
+up() {
+	ui=0
+	while ! listening "$1"; do
+		ui=$((ui + 1))
+		if [ $ui -gt 100 ]; then
+			cat "$2/out.log" "$2/error.log" 2>/dev/null
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
 # ---- nginx ----
 
 # run_nginx NAME CONTRIB: nginx on a free port with the contrib file,
@@ -228,15 +244,7 @@ EOF
 	setsid nginx -p "$nd" -c "$nd/nginx.conf" -g 'daemon off;' \
 	    >"$nd/out.log" 2>&1 &
 	groups="$groups $!"
-	i=0
-	while [ $i -lt 100 ]; do
-		awk 'NR > 1 { print $2 }' /proc/net/tcp 2>/dev/null |
-		    grep -qi ":$(printf '%04X' "$port")\$" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	cat "$nd/out.log" "$nd/error.log" 2>/dev/null
-	return 1
+	up "$port" "$nd"
 }
 
 if run_nginx nginx-export "$contrib/nginx/mailautoconf-export.conf" \
@@ -300,15 +308,7 @@ EOF
 	lighttpd -tt -f "$ld/lighttpd.conf" || return 1
 	setsid lighttpd -D -f "$ld/lighttpd.conf" >"$ld/out.log" 2>&1 &
 	groups="$groups $!"
-	i=0
-	while [ $i -lt 100 ]; do
-		awk 'NR > 1 { print $2 }' /proc/net/tcp 2>/dev/null |
-		    grep -qi ":$(printf '%04X' "$port")\$" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	cat "$ld/out.log" "$ld/error.log" 2>/dev/null
-	return 1
+	up "$port" "$ld"
 }
 
 if ! command -v lighttpd >/dev/null 2>&1; then

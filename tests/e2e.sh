@@ -173,25 +173,6 @@ chmod -R a+rX "$T/www"
 
 groups=
 
-# launch NAME COMMAND...: run COMMAND in the background in a session
-# (process group) of its own, so that all it starts can be stopped.
-# Its pid goes to $T/pid/NAME, its exit status to $T/pid/NAME.rc, its
-# output to $T/log/NAME.log.
-launch() {
-	ln=$1
-	shift
-	rm -f "$T/pid/$ln" "$T/pid/$ln.rc" "$T/pid/$ln.pg"
-	setsid sh -c 'echo $$ >"$0.pg"; "$@" & echo $! >"$0"; wait $!;
-	    echo $? >"$0.rc"' "$T/pid/$ln" "$@" >>"$T/log/$ln.log" 2>&1 \
-	    </dev/null &
-	li=0
-	while [ ! -s "$T/pid/$ln" ] || [ ! -s "$T/pid/$ln.pg" ]; do
-		li=$((li + 1))
-		[ $li -gt 100 ] && return 1
-		sleep 0.05
-	done
-	groups="$groups $(cat "$T/pid/$ln.pg")"
-}
 
 pidof_() {
 	cat "$T/pid/$1" 2>/dev/null
@@ -270,14 +251,6 @@ stop() {
 	return 0
 }
 
-# The processes that name the temporary directory in their command line
-# (a last resort: all were started by this test).
-strays() {
-	# The list is made before grep runs, so grep is not in it.
-	set -- /proc/[0-9]*/cmdline
-	grep -lF "$T/" "$@" 2>/dev/null |
-	    sed 's|^/proc/\([0-9]*\)/cmdline$|\1|' | grep -vx "$$"
-}
 
 # Only groups with a live member are signalled: while one lives, its
 # number cannot be given to another process.

@@ -1,5 +1,5 @@
 # tests/lib.sh: sourced by the shell suites apple-dns, blackbox, e2e,
-# leak and serve.  Results as "ok - NAME" / "not ok - NAME" lines counted
+# e2e-export, browser, deploy, leak and serve.  Results as "ok - NAME" / "not ok - NAME" lines counted
 # in pass and fail, a check wrapper, whether a process or a process group
 # lives, stopping process groups, and free TCP ports on this machine.
 # shellcheck shell=sh
@@ -87,4 +87,41 @@ kill_groups() {
 		done
 		kill -KILL "-$kg" 2>/dev/null
 	done
+}
+
+# launch NAME COMMAND...: run COMMAND in the background in a session
+# (process group) of its own, so that all it starts can be stopped.
+# Its pid goes to $T/pid/NAME, its exit status to $T/pid/NAME.rc, its
+# output to $T/log/NAME.log; its group is added to $groups.
+launch() {
+	ln=$1
+	shift
+	rm -f "$T/pid/$ln" "$T/pid/$ln.rc" "$T/pid/$ln.pg"
+	# shellcheck disable=SC2016
+	setsid sh -c 'echo $$ >"$0.pg"; "$@" & echo $! >"$0"; wait $!;
+	    echo $? >"$0.rc"' "$T/pid/$ln" "$@" >>"$T/log/$ln.log" 2>&1 \
+	    </dev/null &
+	li=0
+	while [ ! -s "$T/pid/$ln" ] || [ ! -s "$T/pid/$ln.pg" ]; do
+		li=$((li + 1))
+		[ "$li" -gt 100 ] && return 1
+		sleep 0.05
+	done
+	groups="${groups:-} $(cat "$T/pid/$ln.pg")"
+}
+
+# strays: the processes that name the temporary directory $T in their
+# command line (a last resort: all were started by the test).
+strays() {
+	# The list is made before grep runs, so grep is not in it.
+	set -- /proc/[0-9]*/cmdline
+	grep -lF "$T/" "$@" 2>/dev/null |
+	    sed 's|^/proc/\([0-9]*\)/cmdline$|\1|' | grep -vx "$$"
+}
+
+# listening PORT: something listens on 127.0.0.1:PORT (TCP).
+listening() {
+	awk -v p="$(printf '0100007F:%04X' "$1")" '
+	NR > 1 && toupper($2) == p && $4 == "0A" { f = 1 } END { exit !f }' \
+	    /proc/net/tcp
 }
