@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -24,16 +25,11 @@
 
 #include "check.h"
 
-#define EX_OK		0
-#define EX_FAILED	1
-#define EX_USAGE	64
-#define EX_OSERR	71
-#define EX_CONFIG	78
+#define EX_FAILED	1	/* a check failed; the rest: <sysexits.h> */
 
 struct options {
 	const char	*conf;
 	const char	*ca;
-	const char	*resolver;
 	int		 json;
 	unsigned	 jobs;
 	struct checkctx	 ctx;
